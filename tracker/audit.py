@@ -1,0 +1,77 @@
+"""Who and why on every history row.
+
+Services stamp each instance with the acting user and a reason before saving (`stamp`), bulk
+paths pass them to django-simple-history's bulk helpers, and `install_guards` makes any history
+row without both an error, so a new write path that forgets cannot silently lose the audit trail.
+User accounts are deactivated, never deleted, so a history row's who always resolves.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete
+from simple_history.signals import pre_create_historical_record
+
+SYSTEM_USERNAME = "system"
+
+
+class MissingAuditContext(Exception):
+    """A history row was about to be written without an acting user or a reason."""
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise MissingAuditContext("Every change needs a reason for the audit history.")
+    return reason
+
+
+def stamp(instance, *, acting_user, reason: str):
+    """Attach who and why to an instance about to be saved; returns it for chaining."""
+    if acting_user is None:
+        raise MissingAuditContext("Every change needs an acting user for the audit history.")
+    instance._history_user = acting_user
+    instance._change_reason = require_reason(reason)
+    return instance
+
+
+def system_user():
+    """The account named on history written by scheduled jobs with no person behind them.
+    It cannot sign in (unusable password, inactive)."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "System", "last_name": "(scheduled jobs)", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _refuse_unaudited_history(sender, history_instance, **kwargs):
+    if history_instance.history_user_id is None or not (
+        history_instance.history_change_reason or ""
+    ).strip():
+        raise MissingAuditContext(
+            f"{sender.__name__} history row without "
+            f"{'a user' if history_instance.history_user_id is None else 'a reason'}: "
+            "write through a service that passes acting_user and reason."
+        )
+
+
+def _refuse_user_delete(sender, instance, **kwargs):
+    raise ProtectedError(
+        "User accounts are deactivated, never deleted, so the audit history keeps its who.",
+        {instance},
+    )
+
+
+def install_guards() -> None:
+    pre_create_historical_record.connect(
+        _refuse_unaudited_history, dispatch_uid="tracker.audit.refuse_unaudited_history"
+    )
+    pre_delete.connect(
+        _refuse_user_delete,
+        sender=get_user_model(),
+        dispatch_uid="tracker.audit.refuse_user_delete",
+    )
