@@ -166,3 +166,6 @@ LOGGING = {
         "imports": {"level": "INFO"},
     },
 }
+
+# Demo accounts have known passwords: only environments that say so may load them.
+TRANSITION_ALLOW_DEMO_DATA = False

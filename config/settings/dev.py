@@ -6,3 +6,4 @@ from .base import env
 DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-not-for-production")  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+TRANSITION_ALLOW_DEMO_DATA = True

@@ -18,3 +18,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 WAGTAILADMIN_BASE_URL = "http://testserver"
+TRANSITION_ALLOW_DEMO_DATA = True

@@ -1,0 +1,325 @@
+"""Wagtail admin views for the tracker: the generic views, narrowed so that
+
+- every list and record is limited to the organisations the user's role covers (`scoped`);
+- every create and edit goes through `tracker.services` with the user and a stated reason;
+- the history screen reads the one audit trail (django-simple-history), fields before and after;
+- planned changes are approved, applied and cancelled through their services, one by one or in
+  bulk for a programme and organisation.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.widgets.button import HeaderButton
+
+from tracker import services
+from tracker.models import (
+    Organisation,
+    PlannedChange,
+    Post,
+    Programme,
+    StaffMember,
+    Succession,
+)
+from tracker.selectors import record_timeline, scoped, visible_organisations
+
+
+class ReasonForm(WagtailAdminModelForm):
+    """Every admin form asks why: the answer is the reason on the history row."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the audit history with your name.",
+    )
+
+
+def _service_create(model, *, cleaned: dict, acting_user, reason: str):
+    m2m = {k: cleaned.pop(k) for k in list(cleaned) if k == "organisations"}
+    if model is Organisation:
+        return services.organisation_create(acting_user=acting_user, reason=reason, **cleaned)
+    if model is Programme:
+        return services.programme_create(
+            acting_user=acting_user, reason=reason, organisations=m2m.get("organisations", ()),
+            **cleaned,
+        )
+    if model is Succession:
+        return services.succession_create(acting_user=acting_user, reason=reason, **cleaned)
+    if model is Post:
+        return services.post_create(acting_user=acting_user, reason=reason, **cleaned)
+    if model is StaffMember:
+        return services.staff_member_create(acting_user=acting_user, reason=reason, **cleaned)
+    if model is PlannedChange:
+        cleaned.pop("reason", None)
+        return services.planned_change_create(acting_user=acting_user, reason=reason, **cleaned)
+    raise PermissionDenied(f"{model.__name__} records are not created from this screen.")
+
+
+def _service_update(instance, *, cleaned: dict, acting_user, reason: str):
+    model = type(instance)
+    if model is Organisation:
+        return services.organisation_update(
+            organisation=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
+    if model is Programme:
+        return services.programme_update(
+            programme=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
+    if model is Post:
+        return services.post_update(post=instance, acting_user=acting_user, reason=reason, **cleaned)
+    if model is StaffMember:
+        return services.staff_member_update(
+            staff_member=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
+    if model is PlannedChange:
+        return services.planned_change_update(
+            change=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
+    raise PermissionDenied(f"{model.__name__} records are not edited from this screen.")
+
+
+class ScopedObjectMixin:
+    """Refuse (404) any record outside the user's organisations, whatever the URL says."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not scoped(self.model, self.request.user).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class ScopedIndexView(IndexView):
+    list_select_related: tuple[str, ...] = ()
+
+    def get_base_queryset(self):
+        queryset = scoped(self.model, self.request.user)
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+
+def _editable_values(form) -> dict:
+    fields = [name for name in form._meta.fields or form.fields if name != "change_reason"]
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+
+class ServiceFormMixin:
+    """Save through the services; turn their refusals into form errors, writing nothing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+
+
+class ServiceCreateView(ServiceFormMixin, CreateView):
+    def save_instance(self):
+        return _service_create(
+            self.model,
+            cleaned=_editable_values(self.form),
+            acting_user=self.request.user,
+            reason=self.form.cleaned_data["change_reason"],
+        )
+
+
+class ServiceEditView(ScopedObjectMixin, ServiceFormMixin, EditView):
+    def save_instance(self):
+        # The form has already written its values onto self.object; the service compares against
+        # a fresh copy so it can tell what really changed (and write nothing if nothing did).
+        original = type(self.object)._default_manager.get(pk=self.object.pk)
+        return _service_update(
+            original,
+            cleaned=_editable_values(self.form),
+            acting_user=self.request.user,
+            reason=self.form.cleaned_data["change_reason"],
+        )
+
+
+class ScopedInspectView(ScopedObjectMixin, InspectView):
+    pass
+
+
+class AuditHistoryView(ScopedObjectMixin, HistoryView):
+    """The record's audit trail from django-simple-history: each change with who, when, why and
+    every field before and after. Replaces Wagtail's log-entry history so there is one timeline."""
+
+    permission_required = "view"
+    any_permission_required = None
+    template_name = "tracker/admin/audit_history.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "object": self.object,
+                "entries": record_timeline(self.object),
+                "page_title": f"History: {self.object}",
+                "header_icon": "history",
+                "breadcrumbs_items": self.get_breadcrumbs_items(),
+            },
+        )
+
+    @cached_property
+    def header_buttons(self):
+        return []
+
+
+# --- planned changes ---------------------------------------------------------------------------
+
+
+class ReasonOnlyForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the audit history of every record this touches.",
+    )
+
+
+def _can_change_changes(user) -> bool:
+    return user.has_perm("tracker.change_plannedchange")
+
+
+class PlannedChangeInspectView(ScopedInspectView):
+    template_name = "tracker/admin/planned_change_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        change = self.object
+        user = self.request.user
+        can = _can_change_changes(user)
+        context["actions"] = [
+            (verb, label)
+            for verb, label, ok in (
+                ("approve", "Approve", change.status == PlannedChange.Status.DRAFT
+                 and change.author_id != user.pk),
+                ("apply", "Apply", change.status == PlannedChange.Status.APPROVED),
+                ("cancel", "Cancel", change.status in (PlannedChange.Status.DRAFT,
+                                                       PlannedChange.Status.APPROVED)),
+            )
+            if ok and can
+        ]
+        context["reason_form"] = ReasonOnlyForm()
+        context["timeline"] = record_timeline(change)
+        return context
+
+
+_ACTIONS = {
+    "approve": services.planned_change_approve,
+    "apply": services.planned_change_apply,
+    "cancel": services.planned_change_cancel,
+}
+
+
+def planned_change_action(request, pk: int, verb: str):
+    """POST only: approve, apply or cancel one change, with a reason."""
+    if request.method != "POST" or verb not in _ACTIONS:
+        raise Http404
+    if not _can_change_changes(request.user):
+        raise PermissionDenied
+    change = get_object_or_404(scoped(PlannedChange, request.user), pk=pk)
+    inspect_url = reverse("planned_changes:inspect", args=[change.pk])
+    form = ReasonOnlyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason: it is recorded in the audit history.")
+        return redirect(inspect_url)
+    try:
+        _ACTIONS[verb](change=change, acting_user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Change to post {change.post.position_number}: {verb} done.")
+    return redirect(inspect_url)
+
+
+class BulkChangesForm(forms.Form):
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none())
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), help_text="The organisation whose posts change."
+    )
+    action = forms.ChoiceField(
+        choices=[("approve", "Approve every draft change"), ("apply", "Apply every approved change")]
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = scoped(Programme, user)
+        self.fields["organisation"].queryset = visible_organisations(user)
+
+
+def bulk_changes(request):
+    """Approve or apply a programme's changes for one organisation in one go: a whole CCG's
+    lift and shift is one action, atomic, each history row naming who and why."""
+    if not _can_change_changes(request.user):
+        raise PermissionDenied
+    form = BulkChangesForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    summary = None
+    programme_id = request.POST.get("programme") or request.GET.get("programme")
+    organisation_id = request.POST.get("organisation") or request.GET.get("organisation")
+    if programme_id and organisation_id:
+        counts = dict(
+            scoped(PlannedChange, request.user)
+            .filter(programme_id=programme_id, post__organisation_id=organisation_id)
+            .values_list("status")
+            .annotate(n=models.Count("pk"))
+        )
+        summary = [(label, counts.get(value, 0)) for value, label in PlannedChange.Status.choices]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if data["action"] == "approve":
+                    drafts = PlannedChange.objects.filter(
+                        programme=data["programme"],
+                        post__organisation=data["organisation"],
+                        status=PlannedChange.Status.DRAFT,
+                    )
+                    done = services.planned_changes_approve(
+                        changes=list(drafts), acting_user=request.user, reason=data["reason"]
+                    )
+                else:
+                    done = services.programme_apply_changes(
+                        programme=data["programme"],
+                        organisation=data["organisation"],
+                        acting_user=request.user,
+                        reason=data["reason"],
+                    )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            verb = "Approved" if data["action"] == "approve" else "Applied"
+            messages.success(
+                request, f"{verb} {len(done)} change(s) for {data['organisation'].code}."
+            )
+            return redirect(
+                f"{reverse('tracker_bulk_changes')}?programme={data['programme'].pk}"
+                f"&organisation={data['organisation'].pk}"
+            )
+    return TemplateResponse(
+        request,
+        "tracker/admin/bulk_changes.html",
+        {
+            "form": form,
+            "summary": summary,
+            "page_title": "Approve or apply a programme's changes",
+            "header_buttons": [
+                HeaderButton("Planned changes", url=reverse("planned_changes:index"),
+                             icon_name="list-ul")
+            ],
+        },
+    )

@@ -1,0 +1,498 @@
+"""Every write to the establishment goes through a function here.
+
+Each service is keyword-only, atomic, and takes the acting user and a reason, which land on the
+history row of every record it touches (`tracker.audit.stamp`). A save that would change nothing
+is skipped, so history only ever records real changes. Bulk paths use django-simple-history's
+bulk helpers with the same who and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from tracker.audit import require_reason, stamp
+from tracker.bands import normalise_band
+from tracker.models import (
+    Assignment,
+    Organisation,
+    PlannedChange,
+    Post,
+    Programme,
+    StaffMember,
+    Succession,
+    User,
+)
+
+
+class ChangeRefused(ValidationError):
+    """A planned change cannot move to the state asked for; the message says why."""
+
+
+# --- generic helpers ---------------------------------------------------------------------------
+
+
+def _apply_fields(instance: Model, fields: Mapping[str, Any]) -> list[str]:
+    """Set the given fields, returning the names of those whose value really changed."""
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _save(instance: Model, *, acting_user: User, reason: str, changed: list[str] | None = None):
+    """Validate and save with who and why. `changed=None` means a new record; an empty list means
+    nothing changed, so nothing is written (and no history row appears)."""
+    if changed is not None and not changed:
+        return instance
+    instance.full_clean()
+    stamp(instance, acting_user=acting_user, reason=reason)
+    if changed is None:
+        instance.save()
+    else:
+        instance.save(update_fields=changed)
+    return instance
+
+
+# --- organisations and programmes --------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(*, acting_user: User, reason: str, **fields: Any) -> Organisation:
+    fields["code"] = str(fields["code"]).strip().upper()
+    return _save(Organisation(**fields), acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, acting_user: User, reason: str, **fields: Any
+) -> Organisation:
+    if "code" in fields and fields["code"] != organisation.code:
+        raise ValidationError({"code": "ODS codes are never reused or changed."})
+    changed = _apply_fields(organisation, fields)
+    return _save(organisation, acting_user=acting_user, reason=reason, changed=changed)
+
+
+@transaction.atomic
+def succession_create(
+    *,
+    predecessor: Organisation,
+    successor: Organisation,
+    effective_on: dt.date,
+    acting_user: User,
+    reason: str,
+) -> Succession:
+    return _save(
+        Succession(predecessor=predecessor, successor=successor, effective_on=effective_on),
+        acting_user=acting_user,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    acting_user: User,
+    reason: str,
+    organisations: Iterable[Organisation] = (),
+    **fields: Any,
+) -> Programme:
+    programme = _save(Programme(**fields), acting_user=acting_user, reason=reason)
+    organisations = list(organisations)
+    if organisations:
+        # The m2m history row is written by simple-history from the instance's stamp.
+        stamp(programme, acting_user=acting_user, reason=reason)
+        programme.organisations.add(*organisations)
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    programme: Programme,
+    acting_user: User,
+    reason: str,
+    organisations: Iterable[Organisation] | None = None,
+    **fields: Any,
+) -> Programme:
+    changed = _apply_fields(programme, fields)
+    _save(programme, acting_user=acting_user, reason=reason, changed=changed)
+    if organisations is not None:
+        wanted = {o.pk for o in organisations}
+        if wanted != set(programme.organisations.values_list("pk", flat=True)):
+            stamp(programme, acting_user=acting_user, reason=reason)
+            programme.organisations.set(wanted)
+    return programme
+
+
+# --- posts, staff, assignments -----------------------------------------------------------------
+
+
+def _normalise_post_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    if "band" in fields:
+        try:
+            fields["band"] = normalise_band(fields["band"])
+        except ValueError as exc:
+            raise ValidationError({"band": str(exc)}) from exc
+    if "position_number" in fields:
+        fields["position_number"] = str(fields["position_number"]).strip()
+    return fields
+
+
+@transaction.atomic
+def post_create(*, acting_user: User, reason: str, **fields: Any) -> Post:
+    return _save(Post(**_normalise_post_fields(fields)), acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def post_update(*, post: Post, acting_user: User, reason: str, **fields: Any) -> Post:
+    changed = _apply_fields(post, _normalise_post_fields(fields))
+    return _save(post, acting_user=acting_user, reason=reason, changed=changed)
+
+
+@transaction.atomic
+def staff_member_create(*, acting_user: User, reason: str, **fields: Any) -> StaffMember:
+    return _save(StaffMember(**fields), acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def staff_member_update(
+    *, staff_member: StaffMember, acting_user: User, reason: str, **fields: Any
+) -> StaffMember:
+    changed = _apply_fields(staff_member, fields)
+    return _save(staff_member, acting_user=acting_user, reason=reason, changed=changed)
+
+
+@transaction.atomic
+def assignment_create(*, acting_user: User, reason: str, **fields: Any) -> Assignment:
+    return _save(Assignment(**fields), acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def assignment_update(
+    *, assignment: Assignment, acting_user: User, reason: str, **fields: Any
+) -> Assignment:
+    if "staff_member" in fields and fields["staff_member"] != assignment.staff_member:
+        raise ValidationError(
+            {"staff_member": "An assignment belongs to one person; end it and start another."}
+        )
+    changed = _apply_fields(assignment, fields)
+    return _save(assignment, acting_user=acting_user, reason=reason, changed=changed)
+
+
+# --- planned changes ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def planned_change_create(
+    *,
+    programme: Programme,
+    post: Post,
+    action: str,
+    effective_on: dt.date,
+    acting_user: User,
+    reason: str,
+    destination_organisation: Organisation | None = None,
+    destination_position_number: str = "",
+) -> PlannedChange:
+    """Draft a change to one post. The reason is both the change's own stated reason and the
+    reason on its first history row."""
+    reason = require_reason(reason)
+    if action in PlannedChange.TRANSFERS and destination_organisation is None:
+        raise ValidationError(
+            {"destination_organisation": "A transfer needs a destination organisation."}
+        )
+    if destination_organisation is not None and destination_organisation == post.organisation:
+        raise ValidationError(
+            {"destination_organisation": "The destination is the post's own organisation."}
+        )
+    change = PlannedChange(
+        programme=programme,
+        post=post,
+        action=action,
+        destination_organisation=destination_organisation,
+        destination_position_number=(destination_position_number or "").strip(),
+        effective_on=effective_on,
+        reason=reason,
+        author=acting_user,
+    )
+    return _save(change, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def planned_change_update(
+    *, change: PlannedChange, acting_user: User, reason: str, **fields: Any
+) -> PlannedChange:
+    """Edit a draft. Approved changes are cancelled and re-drafted instead, so what an approver
+    approved is never altered under them."""
+    change = _lock(change)
+    if change.status != PlannedChange.Status.DRAFT:
+        raise ChangeRefused(
+            f"Only draft changes can be edited; this one is {change.get_status_display().lower()}."
+        )
+    if "destination_position_number" in fields:
+        fields["destination_position_number"] = (fields["destination_position_number"] or "").strip()
+    changed = _apply_fields(change, fields)
+    if change.action in PlannedChange.TRANSFERS and change.destination_organisation_id is None:
+        raise ValidationError(
+            {"destination_organisation": "A transfer needs a destination organisation."}
+        )
+    return _save(change, acting_user=acting_user, reason=reason, changed=changed)
+
+
+def _lock(change: PlannedChange) -> PlannedChange:
+    """Re-read the change under a row lock so two people acting at once cannot both pass the
+    status check (on SQLite the IMMEDIATE transaction mode serialises writers instead)."""
+    return PlannedChange.objects.select_for_update().get(pk=change.pk)
+
+
+_PAST = {"approve": "approved", "cancel": "cancelled", "apply": "applied"}
+
+
+def _refuse_unless(change: PlannedChange, *allowed: str, verb: str) -> None:
+    if change.status not in allowed:
+        names = " or ".join(PlannedChange.Status(s).label.lower() for s in allowed)
+        raise ChangeRefused(
+            f"Cannot {verb} a change that is {change.get_status_display().lower()}: "
+            f"only {names} changes can be {_PAST[verb]}."
+        )
+
+
+def _check_approver(change: PlannedChange, acting_user: User) -> None:
+    if change.author_id == acting_user.pk:
+        raise ChangeRefused(
+            "A change must be approved by someone other than its author "
+            f"({change.author.get_username()})."
+        )
+
+
+@transaction.atomic
+def planned_change_approve(
+    *, change: PlannedChange, acting_user: User, reason: str
+) -> PlannedChange:
+    change = _lock(change)
+    _refuse_unless(change, PlannedChange.Status.DRAFT, verb="approve")
+    _check_approver(change, acting_user)
+    change.status = PlannedChange.Status.APPROVED
+    change.approved_by = acting_user
+    change.approved_at = timezone.now()
+    return _save(
+        change,
+        acting_user=acting_user,
+        reason=reason,
+        changed=["status", "approved_by", "approved_at"],
+    )
+
+
+@transaction.atomic
+def planned_change_cancel(
+    *, change: PlannedChange, acting_user: User, reason: str
+) -> PlannedChange:
+    change = _lock(change)
+    _refuse_unless(
+        change, PlannedChange.Status.DRAFT, PlannedChange.Status.APPROVED, verb="cancel"
+    )
+    change.status = PlannedChange.Status.CANCELLED
+    return _save(change, acting_user=acting_user, reason=reason, changed=["status"])
+
+
+def _destination_clash(change: PlannedChange) -> str | None:
+    number = change.destination_position_number or change.post.position_number
+    clash = (
+        Post.objects.filter(
+            organisation=change.destination_organisation, position_number=number
+        )
+        .exclude(pk=change.post_id)
+        .exists()
+    )
+    if clash:
+        return (
+            f"{change.destination_organisation.code} already has a post numbered {number}; "
+            "give the change a different destination position number."
+        )
+    return None
+
+
+def _post_after(change: PlannedChange, post: Post) -> list[str]:
+    """Make the change to the post in memory; return the fields that changed."""
+    action = change.action
+    if action in PlannedChange.TRANSFERS:
+        # The post record itself moves: same record, same holders, same continuity of service.
+        fields = {"organisation_id": change.destination_organisation_id}
+        if change.destination_position_number:
+            fields["position_number"] = change.destination_position_number
+        return _apply_fields(post, fields)
+    if action == PlannedChange.Action.CLOSED:
+        return _apply_fields(
+            post, {"status": Post.Status.CLOSED, "closed_on": change.effective_on}
+        )
+    if action == PlannedChange.Action.NEW:
+        return _apply_fields(post, {"status": Post.Status.LIVE, "closed_on": None})
+    return []  # out of scope: recorded as applied, the post is left as it is
+
+
+def _check_applicable(change: PlannedChange, today: dt.date) -> None:
+    _refuse_unless(change, PlannedChange.Status.APPROVED, verb="apply")
+    if change.effective_on > today:
+        raise ChangeRefused(
+            f"Change to post {change.post.position_number} takes effect on "
+            f"{change.effective_on:%d %B %Y}; it cannot be applied before then."
+        )
+    if change.action in PlannedChange.TRANSFERS and (message := _destination_clash(change)):
+        raise ChangeRefused(message)
+
+
+@transaction.atomic
+def planned_change_apply(
+    *, change: PlannedChange, acting_user: User, reason: str, today: dt.date | None = None
+) -> PlannedChange:
+    """Apply one approved change on or after its effective date."""
+    today = today or timezone.localdate()
+    change = _lock(change)
+    _check_applicable(change, today)
+    post = Post.objects.select_for_update().get(pk=change.post_id)
+    changed = _post_after(change, post)
+    _save(post, acting_user=acting_user, reason=reason, changed=changed)
+    change.status = PlannedChange.Status.APPLIED
+    change.applied_by = acting_user
+    change.applied_at = timezone.now()
+    return _save(
+        change, acting_user=acting_user, reason=reason, changed=["status", "applied_by", "applied_at"]
+    )
+
+
+@transaction.atomic
+def planned_changes_approve(
+    *, changes: Iterable[PlannedChange], acting_user: User, reason: str
+) -> list[PlannedChange]:
+    """Approve several drafts at once (the admin's bulk action). All or nothing: if any one may
+    not be approved by this user, none is, and the error names it."""
+    reason = require_reason(reason)
+    locked = list(
+        PlannedChange.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in changes])
+        .select_related("post", "author")
+    )
+    now = timezone.now()
+    for change in locked:
+        try:
+            _refuse_unless(change, PlannedChange.Status.DRAFT, verb="approve")
+            _check_approver(change, acting_user)
+        except ChangeRefused as exc:
+            raise ChangeRefused(f"Post {change.post.position_number}: {exc.message}") from exc
+        change.status = PlannedChange.Status.APPROVED
+        change.approved_by = acting_user
+        change.approved_at = now
+    bulk_update_with_history(
+        locked,
+        PlannedChange,
+        ["status", "approved_by", "approved_at"],
+        default_user=acting_user,
+        default_change_reason=reason,
+    )
+    return locked
+
+
+@transaction.atomic
+def programme_apply_changes(
+    *,
+    programme: Programme,
+    organisation: Organisation,
+    acting_user: User,
+    reason: str,
+    today: dt.date | None = None,
+    changes: Iterable[PlannedChange] | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> list[PlannedChange]:
+    """Apply every approved change of one organisation's posts in a programme, in one atomic bulk
+    operation with history: a whole CCG's lift and shift into an ICB is one call.
+
+    If any change may not be applied (effective date still ahead, a position-number clash at the
+    destination) nothing is applied and the error lists every such change. `changes` narrows the
+    set (the admin's bulk action on selected rows); they must still belong to the programme and
+    organisation. `recorded_at` back-dates the history rows and is only for loading transfers
+    that happened before this system held them (the demo data); everything else records now.
+    """
+    reason = require_reason(reason)
+    today = today or timezone.localdate()
+    queryset = PlannedChange.objects.select_for_update().filter(
+        programme=programme,
+        post__organisation=organisation,
+        status=PlannedChange.Status.APPROVED,
+    )
+    if changes is not None:
+        queryset = queryset.filter(pk__in=[c.pk for c in changes])
+    locked = list(queryset.select_related("post", "destination_organisation"))
+    if not locked:
+        return []
+    posts = {
+        p.pk: p
+        for p in Post.objects.select_for_update().filter(pk__in=[c.post_id for c in locked])
+    }
+    problems = []
+    for change in locked:
+        try:
+            _check_applicable(change, today)
+        except ChangeRefused as exc:
+            problems.append(f"Post {change.post.position_number}: {exc.message}")
+    problems += _clashes_within(locked)
+    if problems:
+        raise ChangeRefused(problems)
+
+    now = recorded_at or timezone.now()
+    changed_posts, post_fields = [], set()
+    for change in locked:
+        post = posts[change.post_id]
+        if fields := _post_after(change, post):
+            changed_posts.append(post)
+            post_fields.update(fields)
+        change.status = PlannedChange.Status.APPLIED
+        change.applied_by = acting_user
+        change.applied_at = now
+    if changed_posts:
+        # Each post is written with every field that changed for any of them; unchanged fields
+        # are rewritten with their current value, which the history diff shows as no change.
+        bulk_update_with_history(
+            changed_posts,
+            Post,
+            sorted(post_fields),
+            default_user=acting_user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    bulk_update_with_history(
+        locked,
+        PlannedChange,
+        ["status", "applied_by", "applied_at"],
+        default_user=acting_user,
+        default_change_reason=reason,
+        default_date=now,
+    )
+    return locked
+
+
+def _clashes_within(changes: list[PlannedChange]) -> list[str]:
+    """Two changes in the same batch that would give two posts one number at the destination."""
+    seen: dict[tuple[int, str], str] = {}
+    problems = []
+    for change in changes:
+        if change.action not in PlannedChange.TRANSFERS:
+            continue
+        number = change.destination_position_number or change.post.position_number
+        key = (change.destination_organisation_id, number)
+        if key in seen:
+            problems.append(
+                f"Posts {seen[key]} and {change.post.position_number} would both become "
+                f"{number} at {change.destination_organisation.code}."
+            )
+        seen[key] = change.post.position_number
+    return problems
