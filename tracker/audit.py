@@ -6,9 +6,10 @@ row without both an error, so a new write path that forgets cannot silently lose
 User accounts are deactivated, never deleted, so a history row's who always resolves.
 """
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
-from django.db.models.signals import pre_delete
+from django.db.models.signals import pre_delete, pre_save
 from simple_history.signals import pre_create_historical_record
 
 SYSTEM_USERNAME = "system"
@@ -59,6 +60,22 @@ def _refuse_unaudited_history(sender, history_instance, **kwargs):
         )
 
 
+def _refuse_unstamped_save(sender, instance, raw=False, **kwargs):
+    """Stop the write itself, not just its history row, so nothing is half-written."""
+    if raw:  # loaddata
+        return
+    if getattr(instance, "_history_user", None) is None:
+        raise MissingAuditContext(
+            f"{sender.__name__} saved without a user: write through a service that passes "
+            "acting_user and reason."
+        )
+    if not (getattr(instance, "_change_reason", None) or "").strip():
+        raise MissingAuditContext(
+            f"{sender.__name__} saved without a reason: write through a service that passes "
+            "acting_user and reason."
+        )
+
+
 def _refuse_user_delete(sender, instance, **kwargs):
     raise ProtectedError(
         "User accounts are deactivated, never deleted, so the audit history keeps its who.",
@@ -67,6 +84,13 @@ def _refuse_user_delete(sender, instance, **kwargs):
 
 
 def install_guards() -> None:
+    for model in apps.get_models():
+        if getattr(model._meta, "simple_history_manager_attribute", None):
+            pre_save.connect(
+                _refuse_unstamped_save,
+                sender=model,
+                dispatch_uid=f"tracker.audit.refuse_unstamped_save.{model._meta.label}",
+            )
     pre_create_historical_record.connect(
         _refuse_unaudited_history, dispatch_uid="tracker.audit.refuse_unaudited_history"
     )

@@ -305,21 +305,41 @@ def planned_change_cancel(
     return _save(change, acting_user=acting_user, reason=reason, changed=["status"])
 
 
-def _destination_clash(change: PlannedChange) -> str | None:
-    number = change.destination_position_number or change.post.position_number
-    clash = (
+def _destination_clashes(changes: list[PlannedChange]) -> list[str]:
+    """Transfers that would give a post a number its destination already uses (one query,
+    however many changes), and pairs in the batch that would land on the same number."""
+    transfers = [c for c in changes if c.action in PlannedChange.TRANSFERS]
+    if not transfers:
+        return []
+    landing = {
+        c.pk: (c.destination_organisation_id, c.destination_position_number or c.post.position_number)
+        for c in transfers
+    }
+    moving = {c.post_id for c in transfers}
+    taken = set(
         Post.objects.filter(
-            organisation=change.destination_organisation, position_number=number
+            organisation_id__in={org for org, _ in landing.values()},
+            position_number__in={number for _, number in landing.values()},
         )
-        .exclude(pk=change.post_id)
-        .exists()
+        .exclude(pk__in=moving)
+        .values_list("organisation_id", "position_number")
     )
-    if clash:
-        return (
-            f"{change.destination_organisation.code} already has a post numbered {number}; "
-            "give the change a different destination position number."
-        )
-    return None
+    problems, seen = [], {}
+    for change in transfers:
+        key = landing[change.pk]
+        number = key[1]
+        if key in taken:
+            problems.append(
+                f"{change.destination_organisation.code} already has a post numbered {number}; "
+                "give the change a different destination position number."
+            )
+        elif key in seen:
+            problems.append(
+                f"Posts {seen[key]} and {change.post.position_number} would both become "
+                f"{number} at {change.destination_organisation.code}."
+            )
+        seen[key] = change.post.position_number
+    return problems
 
 
 def _post_after(change: PlannedChange, post: Post) -> list[str]:
@@ -347,8 +367,6 @@ def _check_applicable(change: PlannedChange, today: dt.date) -> None:
             f"Change to post {change.post.position_number} takes effect on "
             f"{change.effective_on:%d %B %Y}; it cannot be applied before then."
         )
-    if change.action in PlannedChange.TRANSFERS and (message := _destination_clash(change)):
-        raise ChangeRefused(message)
 
 
 @transaction.atomic
@@ -359,6 +377,8 @@ def planned_change_apply(
     today = today or timezone.localdate()
     change = _lock(change)
     _check_applicable(change, today)
+    if problems := _destination_clashes([change]):
+        raise ChangeRefused(problems)
     post = Post.objects.select_for_update().get(pk=change.post_id)
     changed = _post_after(change, post)
     _save(post, acting_user=acting_user, reason=reason, changed=changed)
@@ -444,7 +464,7 @@ def programme_apply_changes(
             _check_applicable(change, today)
         except ChangeRefused as exc:
             problems.append(f"Post {change.post.position_number}: {exc.message}")
-    problems += _clashes_within(locked)
+    problems += _destination_clashes(locked)
     if problems:
         raise ChangeRefused(problems)
 
@@ -478,21 +498,3 @@ def programme_apply_changes(
         default_date=now,
     )
     return locked
-
-
-def _clashes_within(changes: list[PlannedChange]) -> list[str]:
-    """Two changes in the same batch that would give two posts one number at the destination."""
-    seen: dict[tuple[int, str], str] = {}
-    problems = []
-    for change in changes:
-        if change.action not in PlannedChange.TRANSFERS:
-            continue
-        number = change.destination_position_number or change.post.position_number
-        key = (change.destination_organisation_id, number)
-        if key in seen:
-            problems.append(
-                f"Posts {seen[key]} and {change.post.position_number} would both become "
-                f"{number} at {change.destination_organisation.code}."
-            )
-        seen[key] = change.post.position_number
-    return problems
