@@ -51,7 +51,9 @@ def _service_create(model, *, cleaned: dict, acting_user, reason: str):
         return services.organisation_create(acting_user=acting_user, reason=reason, **cleaned)
     if model is Programme:
         return services.programme_create(
-            acting_user=acting_user, reason=reason, organisations=m2m.get("organisations", ()),
+            acting_user=acting_user,
+            reason=reason,
+            organisations=m2m.get("organisations", ()),
             **cleaned,
         )
     if model is Succession:
@@ -77,7 +79,9 @@ def _service_update(instance, *, cleaned: dict, acting_user, reason: str):
             programme=instance, acting_user=acting_user, reason=reason, **cleaned
         )
     if model is Post:
-        return services.post_update(post=instance, acting_user=acting_user, reason=reason, **cleaned)
+        return services.post_update(
+            post=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
     if model is StaffMember:
         return services.staff_member_update(
             staff_member=instance, acting_user=acting_user, reason=reason, **cleaned
@@ -204,11 +208,17 @@ class PlannedChangeInspectView(ScopedInspectView):
         context["actions"] = [
             (verb, label)
             for verb, label, ok in (
-                ("approve", "Approve", change.status == PlannedChange.Status.DRAFT
-                 and change.author_id != user.pk),
+                (
+                    "approve",
+                    "Approve",
+                    change.status == PlannedChange.Status.DRAFT and change.author_id != user.pk,
+                ),
                 ("apply", "Apply", change.status == PlannedChange.Status.APPROVED),
-                ("cancel", "Cancel", change.status in (PlannedChange.Status.DRAFT,
-                                                       PlannedChange.Status.APPROVED)),
+                (
+                    "cancel",
+                    "Cancel",
+                    change.status in (PlannedChange.Status.DRAFT, PlannedChange.Status.APPROVED),
+                ),
             )
             if ok and can
         ]
@@ -251,7 +261,10 @@ class BulkChangesForm(forms.Form):
         queryset=Organisation.objects.none(), help_text="The organisation whose posts change."
     )
     action = forms.ChoiceField(
-        choices=[("approve", "Approve every draft change"), ("apply", "Apply every approved change")]
+        choices=[
+            ("approve", "Approve every draft change"),
+            ("apply", "Apply every approved change"),
+        ]
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -318,8 +331,9 @@ def bulk_changes(request):
             "summary": summary,
             "page_title": "Approve or apply a programme's changes",
             "header_buttons": [
-                HeaderButton("Planned changes", url=reverse("planned_changes:index"),
-                             icon_name="list-ul")
+                HeaderButton(
+                    "Planned changes", url=reverse("planned_changes:index"), icon_name="list-ul"
+                )
             ],
         },
     )

@@ -50,9 +50,10 @@ def system_user():
 
 
 def _refuse_unaudited_history(sender, history_instance, **kwargs):
-    if history_instance.history_user_id is None or not (
-        history_instance.history_change_reason or ""
-    ).strip():
+    if (
+        history_instance.history_user_id is None
+        or not (history_instance.history_change_reason or "").strip()
+    ):
         raise MissingAuditContext(
             f"{sender.__name__} history row without "
             f"{'a user' if history_instance.history_user_id is None else 'a reason'}: "

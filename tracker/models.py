@@ -51,16 +51,15 @@ class Organisation(models.Model):
         TRUST = "trust", "Trust"
         OTHER = "other", "Other"
 
-    code = models.CharField(
-        "ODS code", max_length=5, unique=True, validators=[ods_code_validator]
-    )
+    code = models.CharField("ODS code", max_length=5, unique=True, validators=[ods_code_validator])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     region = models.CharField(max_length=100, blank=True)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     is_legal_employer = models.BooleanField(
-        default=True, help_text="Employs staff in its own right (collective consultation is per employer)."
+        default=True,
+        help_text="Employs staff in its own right (collective consultation is per employer).",
     )
     successors = models.ManyToManyField(
         "self",
@@ -204,9 +203,7 @@ class StaffMember(models.Model):
     last_name = models.CharField(max_length=100)
     work_email = models.EmailField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    nhs_service_start = models.DateField(
-        "continuous NHS service start", null=True, blank=True
-    )
+    nhs_service_start = models.DateField("continuous NHS service start", null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -252,9 +249,7 @@ class Assignment(models.Model):
         StaffMember, on_delete=models.PROTECT, related_name="assignments"
     )
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="assignments")
-    category = models.CharField(
-        max_length=12, choices=Category.choices, default=Category.PERMANENT
-    )
+    category = models.CharField(max_length=12, choices=Category.choices, default=Category.PERMANENT)
     annual_salary = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     start_on = models.DateField(null=True, blank=True)
     end_on = models.DateField(null=True, blank=True)

@@ -78,9 +78,7 @@ def _permissions(app_label: str, model: str, actions: tuple[str, ...]):
     else:
         models = [model]
     codenames = [f"{action}_{m}" for action in actions for m in models]
-    return Permission.objects.filter(
-        content_type__app_label=app_label, codename__in=codenames
-    )
+    return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
 
 
 def sync_roles(**kwargs) -> None:

@@ -59,9 +59,7 @@ def scoped(model: type[Model], user: User) -> QuerySet:
         return queryset.filter(post__organisation__in=org_ids)
     if model is StaffMember:
         return queryset.filter(
-            pk__in=Assignment.objects.filter(post__organisation__in=org_ids).values(
-                "staff_member"
-            )
+            pk__in=Assignment.objects.filter(post__organisation__in=org_ids).values("staff_member")
         )
     if model is PlannedChange:
         return queryset.filter(
@@ -138,8 +136,10 @@ def _related_labels(model: type[Model], rows: list) -> dict[tuple[type, Any], st
         if related is Organisation:
             pairs = related.objects.filter(pk__in=ids).values_list("pk", "code")
         elif related is User:
-            pairs = [(u.pk, u.get_full_name() or u.get_username())
-                     for u in related.objects.filter(pk__in=ids)]
+            pairs = [
+                (u.pk, u.get_full_name() or u.get_username())
+                for u in related.objects.filter(pk__in=ids)
+            ]
         else:
             pairs = [(o.pk, str(o)) for o in related._default_manager.filter(pk__in=ids)]
         labels.update({((related, pk)): label for pk, label in pairs})
@@ -232,9 +232,7 @@ def _organisation_filter(model, organisation, post_ids) -> Q:
     if model is Assignment or model is PlannedChange:
         return Q(post_id__in=post_ids)
     if model is StaffMember:
-        return Q(
-            id__in=Assignment.history.filter(post_id__in=post_ids).values("staff_member_id")
-        )
+        return Q(id__in=Assignment.history.filter(post_id__in=post_ids).values("staff_member_id"))
     raise ValueError(f"No organisation filter for {model.__name__}.")
 
 
@@ -311,9 +309,7 @@ def establishment_as_of(
     ]
     staff = {
         s.id: s
-        for s in _latest_rows(
-            StaffMember, moment, id__in={a.staff_member_id for a in assignments}
-        )
+        for s in _latest_rows(StaffMember, moment, id__in={a.staff_member_id for a in assignments})
     }
     organisations = {
         o.id: o

@@ -240,7 +240,9 @@ def planned_change_update(
             f"Only draft changes can be edited; this one is {change.get_status_display().lower()}."
         )
     if "destination_position_number" in fields:
-        fields["destination_position_number"] = (fields["destination_position_number"] or "").strip()
+        fields["destination_position_number"] = (
+            fields["destination_position_number"] or ""
+        ).strip()
     changed = _apply_fields(change, fields)
     if change.action in PlannedChange.TRANSFERS and change.destination_organisation_id is None:
         raise ValidationError(
@@ -298,9 +300,7 @@ def planned_change_cancel(
     *, change: PlannedChange, acting_user: User, reason: str
 ) -> PlannedChange:
     change = _lock(change)
-    _refuse_unless(
-        change, PlannedChange.Status.DRAFT, PlannedChange.Status.APPROVED, verb="cancel"
-    )
+    _refuse_unless(change, PlannedChange.Status.DRAFT, PlannedChange.Status.APPROVED, verb="cancel")
     change.status = PlannedChange.Status.CANCELLED
     return _save(change, acting_user=acting_user, reason=reason, changed=["status"])
 
@@ -312,7 +312,10 @@ def _destination_clashes(changes: list[PlannedChange]) -> list[str]:
     if not transfers:
         return []
     landing = {
-        c.pk: (c.destination_organisation_id, c.destination_position_number or c.post.position_number)
+        c.pk: (
+            c.destination_organisation_id,
+            c.destination_position_number or c.post.position_number,
+        )
         for c in transfers
     }
     moving = {c.post_id for c in transfers}
@@ -352,9 +355,7 @@ def _post_after(change: PlannedChange, post: Post) -> list[str]:
             fields["position_number"] = change.destination_position_number
         return _apply_fields(post, fields)
     if action == PlannedChange.Action.CLOSED:
-        return _apply_fields(
-            post, {"status": Post.Status.CLOSED, "closed_on": change.effective_on}
-        )
+        return _apply_fields(post, {"status": Post.Status.CLOSED, "closed_on": change.effective_on})
     if action == PlannedChange.Action.NEW:
         return _apply_fields(post, {"status": Post.Status.LIVE, "closed_on": None})
     return []  # out of scope: recorded as applied, the post is left as it is
@@ -386,7 +387,10 @@ def planned_change_apply(
     change.applied_by = acting_user
     change.applied_at = timezone.now()
     return _save(
-        change, acting_user=acting_user, reason=reason, changed=["status", "applied_by", "applied_at"]
+        change,
+        acting_user=acting_user,
+        reason=reason,
+        changed=["status", "applied_by", "applied_at"],
     )
 
 
@@ -455,8 +459,7 @@ def programme_apply_changes(
     if not locked:
         return []
     posts = {
-        p.pk: p
-        for p in Post.objects.select_for_update().filter(pk__in=[c.post_id for c in locked])
+        p.pk: p for p in Post.objects.select_for_update().filter(pk__in=[c.post_id for c in locked])
     }
     problems = []
     for change in locked:

@@ -46,8 +46,15 @@ class OrganisationViewSet(TrackerViewSet):
     list_display = ["code", "name", "kind", "region", "is_legal_employer", "closed_on"]
     list_filter = ["kind", "region", "is_legal_employer"]
     search_fields = ["code", "name"]
-    list_export = ["code", "name", "get_kind_display", "region", "opened_on", "closed_on",
-                   "is_legal_employer"]
+    list_export = [
+        "code",
+        "name",
+        "get_kind_display",
+        "region",
+        "opened_on",
+        "closed_on",
+        "is_legal_employer",
+    ]
     export_headings = {"get_kind_display": "Type", "code": "ODS code"}
     edit_handler = _panels(
         "code", "name", "kind", "region", "opened_on", "closed_on", "is_legal_employer"
@@ -76,7 +83,12 @@ class ProgrammeViewSet(TrackerViewSet):
     search_fields = ["name", "slug"]
     list_export = ["slug", "name", "effective_on", "announced_on", "legal_basis"]
     edit_handler = _panels(
-        "name", "slug", "legal_basis", "announced_on", "consultation_starts_on", "effective_on",
+        "name",
+        "slug",
+        "legal_basis",
+        "announced_on",
+        "consultation_starts_on",
+        "effective_on",
         "organisations",
     )
 
@@ -90,13 +102,32 @@ class PostViewSet(TrackerViewSet):
     list_filter = ["organisation", "band", "status", "is_board_level"]
     list_select_related = ("organisation",)
     search_fields = ["position_number", "title", "directorate", "cost_centre"]
-    list_export = ["organisation.code", "position_number", "title", "directorate",
-                   "get_band_display", "wte", "cost_centre", "is_board_level",
-                   "get_status_display", "closed_on"]
-    export_headings = {"organisation.code": "Organisation code", "get_band_display": "Band",
-                       "get_status_display": "Status", "wte": "WTE"}
+    list_export = [
+        "organisation.code",
+        "position_number",
+        "title",
+        "directorate",
+        "get_band_display",
+        "wte",
+        "cost_centre",
+        "is_board_level",
+        "get_status_display",
+        "closed_on",
+    ]
+    export_headings = {
+        "organisation.code": "Organisation code",
+        "get_band_display": "Band",
+        "get_status_display": "Status",
+        "wte": "WTE",
+    }
     edit_handler = _panels(
-        "organisation", "position_number", "title", "directorate", "band", "wte", "cost_centre",
+        "organisation",
+        "position_number",
+        "title",
+        "directorate",
+        "band",
+        "wte",
+        "cost_centre",
         "is_board_level",
     )
 
@@ -106,13 +137,15 @@ class StaffMemberViewSet(TrackerViewSet):
     icon = "group"
     menu_label = "Staff"
     name = "staff"
-    list_display = ["employee_number", "last_name", "first_name", "work_email",
-                    "nhs_service_start"]
+    list_display = ["employee_number", "last_name", "first_name", "work_email", "nhs_service_start"]
     search_fields = ["employee_number", "last_name", "first_name", "work_email"]
-    list_export = ["employee_number", "last_name", "first_name", "work_email",
-                   "nhs_service_start"]
+    list_export = ["employee_number", "last_name", "first_name", "work_email", "nhs_service_start"]
     edit_handler = _panels(
-        "employee_number", "first_name", "last_name", "work_email", "date_of_birth",
+        "employee_number",
+        "first_name",
+        "last_name",
+        "work_email",
+        "date_of_birth",
         "nhs_service_start",
     )
 
@@ -123,23 +156,47 @@ class PlannedChangeViewSet(TrackerViewSet):
     menu_label = "Planned changes"
     name = "planned_changes"
     inspect_view_class = admin_views.PlannedChangeInspectView
-    list_display = ["post", "action", "destination_organisation", "effective_on", "status",
-                    "programme"]
+    list_display = [
+        "post",
+        "action",
+        "destination_organisation",
+        "effective_on",
+        "status",
+        "programme",
+    ]
     list_filter = ["programme", "status", "action", "post__organisation", "post__band"]
     list_select_related = ("post", "post__organisation", "destination_organisation", "programme")
     search_fields = ["post__position_number", "post__title", "reason"]
-    list_export = ["programme.name", "post.organisation.code", "post.position_number",
-                   "post.title", "get_action_display", "destination_organisation.code",
-                   "destination_position_number", "effective_on", "get_status_display",
-                   "reason", "author", "approved_by", "applied_at"]
+    list_export = [
+        "programme.name",
+        "post.organisation.code",
+        "post.position_number",
+        "post.title",
+        "get_action_display",
+        "destination_organisation.code",
+        "destination_position_number",
+        "effective_on",
+        "get_status_display",
+        "reason",
+        "author",
+        "approved_by",
+        "applied_at",
+    ]
     export_headings = {
-        "programme.name": "Programme", "post.organisation.code": "Organisation code",
-        "post.position_number": "Position number", "post.title": "Position title",
-        "get_action_display": "Action", "destination_organisation.code": "Destination code",
+        "programme.name": "Programme",
+        "post.organisation.code": "Organisation code",
+        "post.position_number": "Position number",
+        "post.title": "Position title",
+        "get_action_display": "Action",
+        "destination_organisation.code": "Destination code",
         "get_status_display": "Status",
     }
     edit_handler = _panels(
-        "programme", "post", "action", "destination_organisation", "destination_position_number",
+        "programme",
+        "post",
+        "action",
+        "destination_organisation",
+        "destination_position_number",
         "effective_on",
     )
 

@@ -3,7 +3,7 @@ start. `manage.py check --deploy` is clean under these settings."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, STORAGES, env, env_list
 
 DEBUG = False

@@ -1,6 +1,10 @@
 """The test suite: fast hasher, local-memory cache, tasks run immediately in-process."""
 
-from .base import *  # noqa: F403
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *
 from .base import DATABASES
 
 DEBUG = False
@@ -15,7 +19,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory
+    # A file, not the shared-cache in-memory database: threads with their own connections
+    # (the concurrent case-transition test) get SQLITE_LOCKED from shared cache instead of
+    # waiting on the busy timeout. One file per test process, so parallel runs never clash;
+    # Django deletes it when the run ends.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"transition-tracker-test-{os.getpid()}.sqlite3")
+    }
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 TRANSITION_ALLOW_DEMO_DATA = True

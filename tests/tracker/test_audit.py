@@ -44,7 +44,8 @@ def test_users_are_deactivated_never_deleted():
 def test_every_history_row_after_the_demo_load_says_who_and_why():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     historical = [
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if m.__name__.startswith("Historical") and hasattr(m, "history_user")
     ]
     assert len(historical) >= 7

@@ -22,7 +22,7 @@ def _raw_save(instance):
 
 @pytest.mark.parametrize("code", ["1f", "01", "0123", "01F!", "ABCDEF", ""])
 def test_ods_code_shape(code):
-    with pytest.raises(IntegrityError, match="organisation_code_is_ods|CHECK"):
+    with pytest.raises(IntegrityError, match=r"organisation_code_is_ods|CHECK"):
         _raw_save(Organisation(code=code, name="x", kind="ccg"))
 
 
@@ -35,21 +35,43 @@ def test_position_number_unique_within_an_organisation_only():
     post = factories.PostFactory(position_number="00000001")
     factories.PostFactory(position_number="00000001")  # another organisation: fine
     with pytest.raises(IntegrityError):
-        _raw_save(Post(organisation=post.organisation, position_number="00000001", title="x",
-                       band="5", wte=Decimal("1")))
+        _raw_save(
+            Post(
+                organisation=post.organisation,
+                position_number="00000001",
+                title="x",
+                band="5",
+                wte=Decimal("1"),
+            )
+        )
 
 
 @pytest.mark.parametrize("wte", [Decimal("0"), Decimal("1.0001"), Decimal("-0.5")])
 def test_wte_between_zero_and_one(wte):
     with pytest.raises(IntegrityError):
-        _raw_save(Post(organisation=factories.OrganisationFactory(), position_number="1",
-                       title="x", band="5", wte=wte))
+        _raw_save(
+            Post(
+                organisation=factories.OrganisationFactory(),
+                position_number="1",
+                title="x",
+                band="5",
+                wte=wte,
+            )
+        )
 
 
 def test_closed_post_needs_a_closing_date():
     with pytest.raises(IntegrityError):
-        _raw_save(Post(organisation=factories.OrganisationFactory(), position_number="1",
-                       title="x", band="5", wte=Decimal("1"), status="closed"))
+        _raw_save(
+            Post(
+                organisation=factories.OrganisationFactory(),
+                position_number="1",
+                title="x",
+                band="5",
+                wte=Decimal("1"),
+                status="closed",
+            )
+        )
 
 
 def test_succession_not_to_itself_and_unique():
@@ -58,8 +80,13 @@ def test_succession_not_to_itself_and_unique():
         _raw_save(Succession(predecessor=org, successor=org, effective_on=dt.date(2022, 7, 1)))
     succession = factories.SuccessionFactory()
     with pytest.raises(IntegrityError):
-        _raw_save(Succession(predecessor=succession.predecessor, successor=succession.successor,
-                             effective_on=dt.date(2023, 1, 1)))
+        _raw_save(
+            Succession(
+                predecessor=succession.predecessor,
+                successor=succession.successor,
+                effective_on=dt.date(2023, 1, 1),
+            )
+        )
 
 
 def test_change_cannot_be_approved_by_its_author():
@@ -75,8 +102,10 @@ def test_transfer_needs_a_destination_in_the_database_too():
     with pytest.raises(IntegrityError):
         _raw_save(
             PlannedChange(
-                programme=factories.ProgrammeFactory(), post=factories.PostFactory(),
-                action=PlannedChange.Action.TRANSFER_UNCHANGED, effective_on=dt.date(2022, 7, 1),
+                programme=factories.ProgrammeFactory(),
+                post=factories.PostFactory(),
+                action=PlannedChange.Action.TRANSFER_UNCHANGED,
+                effective_on=dt.date(2022, 7, 1),
                 author=factories.UserFactory(),
             )
         )
@@ -85,8 +114,15 @@ def test_transfer_needs_a_destination_in_the_database_too():
 def test_one_live_change_per_post_per_programme():
     change = factories.PlannedChangeFactory()
     with pytest.raises(IntegrityError):
-        _raw_save(PlannedChange(programme=change.programme, post=change.post, action="closed",
-                                effective_on=dt.date(2022, 7, 1), author=change.author))
+        _raw_save(
+            PlannedChange(
+                programme=change.programme,
+                post=change.post,
+                action="closed",
+                effective_on=dt.date(2022, 7, 1),
+                author=change.author,
+            )
+        )
 
 
 def test_assignment_dates_and_salary():

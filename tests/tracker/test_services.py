@@ -50,8 +50,13 @@ def _approved(change, approver):
 class TestPostWrites:
     def test_create_normalises_band_and_records_who_and_why(self, hr, ccg):
         post = services.post_create(
-            organisation=ccg, position_number=" 00012345 ", title="Analyst", band="Band 8A",
-            wte=Decimal("1"), acting_user=hr, reason=LONG_REASON,
+            organisation=ccg,
+            position_number=" 00012345 ",
+            title="Analyst",
+            band="Band 8A",
+            wte=Decimal("1"),
+            acting_user=hr,
+            reason=LONG_REASON,
         )
         assert post.band == "8a"
         assert post.position_number == "00012345"  # leading zeros kept, spaces trimmed
@@ -62,8 +67,13 @@ class TestPostWrites:
     def test_bad_band_is_refused_naming_the_field(self, hr, ccg):
         with pytest.raises(ValidationError) as exc:
             services.post_create(
-                organisation=ccg, position_number="1", title="Analyst", band="8e",
-                wte=Decimal("1"), acting_user=hr, reason="new post",
+                organisation=ccg,
+                position_number="1",
+                title="Analyst",
+                band="8e",
+                wte=Decimal("1"),
+                acting_user=hr,
+                reason="new post",
             )
         assert "band" in exc.value.message_dict
 
@@ -90,8 +100,13 @@ class TestPostWrites:
     def test_wte_outside_zero_to_one_is_refused(self, hr, ccg):
         with pytest.raises(ValidationError):
             services.post_create(
-                organisation=ccg, position_number="2", title="A", band="5", wte=Decimal("1.2"),
-                acting_user=hr, reason="x",
+                organisation=ccg,
+                position_number="2",
+                title="A",
+                band="5",
+                wte=Decimal("1.2"),
+                acting_user=hr,
+                reason="x",
             )
 
     def test_ods_code_cannot_change(self, hr, ccg):
@@ -149,9 +164,12 @@ class TestApproval:
         post = factories.PostFactory()
         with pytest.raises(ValidationError):
             services.planned_change_create(
-                programme=factories.ProgrammeFactory(), post=post,
-                action=PlannedChange.Action.TRANSFER_UNCHANGED, effective_on=dt.date(2022, 7, 1),
-                acting_user=hr, reason="lift and shift",
+                programme=factories.ProgrammeFactory(),
+                post=post,
+                action=PlannedChange.Action.TRANSFER_UNCHANGED,
+                effective_on=dt.date(2022, 7, 1),
+                acting_user=hr,
+                reason="lift and shift",
             )
 
 
@@ -221,7 +239,8 @@ class TestApply:
         factories.PostFactory(organisation=icb, position_number="00000001")
         change = _approved(
             factories.PlannedChangeFactory(
-                author=hr, post=factories.PostFactory(organisation=ccg, position_number="00000001"),
+                author=hr,
+                post=factories.PostFactory(organisation=ccg, position_number="00000001"),
                 destination_organisation=icb,
             ),
             approver,
@@ -234,8 +253,10 @@ class TestProgrammeApply:
     def _lift_and_shift(self, n, *, hr, approver, ccg, icb, programme):
         changes = [
             factories.PlannedChangeFactory(
-                programme=programme, post=factories.AssignmentFactory(post__organisation=ccg).post,
-                destination_organisation=icb, author=hr,
+                programme=programme,
+                post=factories.AssignmentFactory(post__organisation=ccg).post,
+                destination_organisation=icb,
+                author=hr,
             )
             for _ in range(n)
         ]
@@ -288,7 +309,10 @@ class TestProgrammeApply:
         programme = factories.ProgrammeFactory()
         self._lift_and_shift(3, hr=hr, approver=approver, ccg=ccg, icb=icb, programme=programme)
         late = factories.PlannedChangeFactory(
-            programme=programme, post__organisation=ccg, destination_organisation=icb, author=hr,
+            programme=programme,
+            post__organisation=ccg,
+            destination_organisation=icb,
+            author=hr,
             effective_on=dt.date(2030, 1, 1),
         )
         _approved(late, approver)
@@ -309,8 +333,11 @@ class TestProgrammeApply:
         for _ in range(2):
             _approved(
                 factories.PlannedChangeFactory(
-                    programme=programme, post__organisation=ccg, destination_organisation=icb,
-                    destination_position_number="77", author=hr,
+                    programme=programme,
+                    post__organisation=ccg,
+                    destination_organisation=icb,
+                    destination_position_number="77",
+                    author=hr,
                 ),
                 approver,
             )

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from tracker import roles, services
@@ -68,13 +67,48 @@ TITLES = [
     ("Medicines Optimisation Pharmacist", "8a", "Medicines Management"),
     ("Communications Officer", "5", "Communications and Engagement"),
 ]
-FIRST = ["Aisha", "Ben", "Chloe", "Daniel", "Emma", "Farid", "Grace", "Harry", "Isla", "Jack",
-         "Kiran", "Laura", "Mohammed", "Nina", "Oliver", "Ruth", "Sanjay", "Zoe"]
-LAST = ["Ahmed", "Brown", "Clarke", "Davies", "Edwards", "Fletcher", "Green", "Hughes",
-        "Iqbal", "Jackson", "Khan", "Lewis", "Murphy", "Patel", "Roberts", "Taylor", "Wilson"]
+FIRST = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Laura",
+    "Mohammed",
+    "Nina",
+    "Oliver",
+    "Ruth",
+    "Sanjay",
+    "Zoe",
+]
+LAST = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Edwards",
+    "Fletcher",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jackson",
+    "Khan",
+    "Lewis",
+    "Murphy",
+    "Patel",
+    "Roberts",
+    "Taylor",
+    "Wilson",
+]
 
-RECORDED = timezone.make_aware(dt.datetime(2022, 4, 1, 9, 0))
-TRANSFERRED = timezone.make_aware(dt.datetime(2022, 7, 1, 9, 0))
+RECORDED = dt.datetime(2022, 4, 1, 8, 0, tzinfo=dt.UTC)
+TRANSFERRED = dt.datetime(2022, 7, 1, 8, 0, tzinfo=dt.UTC)
 EFFECTIVE = dt.date(2022, 7, 1)
 
 
@@ -122,7 +156,7 @@ class Command(BaseCommand):
         return users
 
     def _print_users(self):
-        self.stdout.write("\nDemo users (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo users (password for all: {DEMO_PASSWORD})")
         for username, role, full_name, superuser in USERS:
             what = "superuser" if superuser else role
             self.stdout.write(f"  {username:<9} {what:<22} {full_name}")
@@ -137,19 +171,32 @@ class Command(BaseCommand):
         rng = random.Random(2022)  # noqa: S311 - repeatable demo names, not security
         actor = users["hr2"]
         icb = services.organisation_create(
-            code=ICB[0], name=ICB[1], kind=Organisation.Kind.ICB, region="North West",
-            opened_on=EFFECTIVE, is_legal_employer=True, acting_user=actor, reason=REASON,
+            code=ICB[0],
+            name=ICB[1],
+            kind=Organisation.Kind.ICB,
+            region="North West",
+            opened_on=EFFECTIVE,
+            is_legal_employer=True,
+            acting_user=actor,
+            reason=REASON,
         )
         ccgs = []
         for code, name in CCGS:
             ccg = Organisation(
-                code=code, name=name, kind=Organisation.Kind.CCG, region="North West",
-                opened_on=dt.date(2013, 4, 1), is_legal_employer=True,
+                code=code,
+                name=name,
+                kind=Organisation.Kind.CCG,
+                region="North West",
+                opened_on=dt.date(2013, 4, 1),
+                is_legal_employer=True,
             )
             ccg._history_date = RECORDED
             ccgs.append(services._save(ccg, acting_user=actor, reason=REASON))
             services.succession_create(
-                predecessor=ccg, successor=icb, effective_on=EFFECTIVE, acting_user=actor,
+                predecessor=ccg,
+                successor=icb,
+                effective_on=EFFECTIVE,
+                acting_user=actor,
                 reason=REASON,
             )
         programme = services.programme_create(
@@ -181,15 +228,21 @@ class Command(BaseCommand):
                 if board:
                     title, band, directorate = "Accountable Officer", "VSM", "Executive"
                 post = Post(
-                    organisation=ccg, position_number=f"{serial:08d}", title=title,
-                    directorate=directorate, band=band,
+                    organisation=ccg,
+                    position_number=f"{serial:08d}",
+                    title=title,
+                    directorate=directorate,
+                    band=band,
                     wte=Decimal("1.0000") if i % 5 else Decimal("0.6000"),
-                    cost_centre=f"{ccg.code}{100 + i % 9}", is_board_level=board,
+                    cost_centre=f"{ccg.code}{100 + i % 9}",
+                    is_board_level=board,
                 )
                 posts.append(post)
                 if i % 10 == 9:
                     continue  # every tenth post is vacant
-                born = dt.date(1962 + rng.randrange(38), 1 + rng.randrange(12), 1 + rng.randrange(28))
+                born = dt.date(
+                    1962 + rng.randrange(38), 1 + rng.randrange(12), 1 + rng.randrange(28)
+                )
                 start = max(born.replace(year=born.year + 21), dt.date(1990, 4, 1)) + dt.timedelta(
                     days=rng.randrange(6000)
                 )
@@ -211,8 +264,17 @@ class Command(BaseCommand):
         bulk_create_with_history(people, StaffMember, **history)
         by_number = {p.position_number: p for p in Post.objects.filter(organisation__in=ccgs)}
         by_employee = {s.employee_number: s for s in StaffMember.objects.all()}
-        salary = {"3": 24937, "4": 27485, "5": 33000, "6": 41000, "7": 50000, "8a": 58000,
-                  "8b": 68000, "8c": 80000, "VSM": 145000}
+        salary = {
+            "3": 24937,
+            "4": 27485,
+            "5": 33000,
+            "6": 41000,
+            "7": 50000,
+            "8a": 58000,
+            "8b": 68000,
+            "8c": 80000,
+            "VSM": 145000,
+        }
         rows = [
             Assignment(
                 assignment_number=f"3{int(post.position_number):07d}",
@@ -230,8 +292,12 @@ class Command(BaseCommand):
             assignments__post__organisation__code="99A"
         ).order_by("employee_number")[1]
         services.staff_member_update(
-            staff_member=liverpool_person, user=users["staff"], first_name="Jordan",
-            last_name="Reid", acting_user=actor, reason=REASON,
+            staff_member=liverpool_person,
+            user=users["staff"],
+            first_name="Jordan",
+            last_name="Reid",
+            acting_user=actor,
+            reason=REASON,
         )
         self._changes(programme, icb, ccgs, users)
 
@@ -239,17 +305,21 @@ class Command(BaseCommand):
         """Halton applied; Knowsley approved and ready; Liverpool drafted; Warrington a mix of
         every status, so each status and action appears."""
         author, approver = users["hr2"], users["admin"]
-        halton, knowsley, liverpool, warrington = ccgs
+        halton, knowsley, _liverpool, warrington = ccgs
         for ccg in ccgs:
             for post in Post.objects.filter(organisation=ccg).order_by("position_number"):
                 action = (
-                    PlannedChange.Action.CLOSED if post.is_board_level
+                    PlannedChange.Action.CLOSED
+                    if post.is_board_level
                     else PlannedChange.Action.TRANSFER_UNCHANGED
                 )
                 services.planned_change_create(
-                    programme=programme, post=post, action=action,
+                    programme=programme,
+                    post=post,
+                    action=action,
                     destination_organisation=None if post.is_board_level else icb,
-                    effective_on=EFFECTIVE, acting_user=author,
+                    effective_on=EFFECTIVE,
+                    acting_user=author,
                     reason=(
                         "Board-level role not covered by the employment commitment"
                         if post.is_board_level
@@ -259,20 +329,28 @@ class Command(BaseCommand):
         drafts = PlannedChange.objects.filter(programme=programme)
         services.planned_changes_approve(
             changes=list(drafts.filter(post__organisation__in=[halton, knowsley])),
-            acting_user=approver, reason="Approved at the transition board, 14 June 2022",
+            acting_user=approver,
+            reason="Approved at the transition board, 14 June 2022",
         )
         services.programme_apply_changes(
-            programme=programme, organisation=halton, acting_user=author,
-            reason="Transfer scheme effective 1 July 2022", recorded_at=TRANSFERRED,
+            programme=programme,
+            organisation=halton,
+            acting_user=author,
+            reason="Transfer scheme effective 1 July 2022",
+            recorded_at=TRANSFERRED,
         )
         mixed = list(drafts.filter(post__organisation=warrington).order_by("post__position_number"))
         services.planned_change_update(
-            change=mixed[1], action=PlannedChange.Action.TRANSFER_CHANGED, acting_user=author,
+            change=mixed[1],
+            action=PlannedChange.Action.TRANSFER_CHANGED,
+            acting_user=author,
             reason="Role redesigned in the ICB structure; consultation on changed terms",
         )
         services.planned_change_update(
-            change=mixed[2], action=PlannedChange.Action.OUT_OF_SCOPE,
-            destination_organisation=None, acting_user=author,
+            change=mixed[2],
+            action=PlannedChange.Action.OUT_OF_SCOPE,
+            destination_organisation=None,
+            acting_user=author,
             reason="Hosted service staying with the local authority partnership",
         )
         services.planned_change_cancel(
@@ -285,12 +363,22 @@ class Command(BaseCommand):
             change=mixed[4], acting_user=author, reason="Transfer scheme effective 1 July 2022"
         )
         new_post = services.post_create(
-            organisation=icb, position_number="90000001", title="Director of Place (Warrington)",
-            directorate="Place", band="9", wte=Decimal("1.0000"), status=Post.Status.PROPOSED,
-            acting_user=author, reason="New ICB structure",
+            organisation=icb,
+            position_number="90000001",
+            title="Director of Place (Warrington)",
+            directorate="Place",
+            band="9",
+            wte=Decimal("1.0000"),
+            status=Post.Status.PROPOSED,
+            acting_user=author,
+            reason="New ICB structure",
         )
         services.planned_change_create(
-            programme=programme, post=new_post, action=PlannedChange.Action.NEW,
-            effective_on=EFFECTIVE, acting_user=author, reason="New ICB structure",
+            programme=programme,
+            post=new_post,
+            action=PlannedChange.Action.NEW,
+            effective_on=EFFECTIVE,
+            acting_user=author,
+            reason="New ICB structure",
         )
         system_user()  # make sure scheduled jobs have their named account
