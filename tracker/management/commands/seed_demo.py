@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -129,6 +130,8 @@ class Command(BaseCommand):
             else:
                 self._establishment(users)
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        # Pages made by migrations are not in the search index until it is rebuilt.
+        call_command("update_index", verbosity=0)
         self._print_users()
 
     # --- users ---------------------------------------------------------------------------------
