@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +34,13 @@ from tracker.models import (
     StaffMember,
     Succession,
 )
-from tracker.selectors import record_timeline, scoped, visible_organisations
+from tracker.selectors import (
+    changes_between,
+    establishment_as_of,
+    record_timeline,
+    scoped,
+    visible_organisations,
+)
 
 
 class ReasonForm(WagtailAdminModelForm):
@@ -337,3 +345,56 @@ def bulk_changes(request):
             ],
         },
     )
+
+
+# --- the establishment as it stood -------------------------------------------------------------
+
+
+class AsOfForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    as_of = forms.DateField(
+        label="As at the end of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The establishment as recorded by the end of this day.",
+    )
+    changes_from = forms.DateField(
+        label="Also list changes from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: every recorded change from this day up to the date above.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = visible_organisations(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("changes_from"), cleaned.get("as_of")
+        if start and end and start > end:
+            self.add_error("changes_from", "Must be on or before the 'as at' date.")
+        return cleaned
+
+
+def establishment_view(request):
+    """Posts and holders of one organisation as they stood on a date, read from history; and,
+    optionally, every change between two dates."""
+    if not request.user.has_perm("tracker.view_post"):
+        raise PermissionDenied
+    form = AsOfForm(request.GET or None, user=request.user)
+    context = {"form": form, "page_title": "Establishment as at a date"}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        snapshot = establishment_as_of(organisation=data["organisation"], as_of=data["as_of"])
+        context.update(
+            organisation=data["organisation"],
+            as_of=data["as_of"],
+            posts=snapshot,
+            filled=sum(1 for p in snapshot if p.holders),
+            wte=sum((p.wte for p in snapshot), start=Decimal(0)),
+        )
+        if data["changes_from"]:
+            context["changes"] = changes_between(
+                start=data["changes_from"], end=data["as_of"], organisation=data["organisation"]
+            )
+    return TemplateResponse(request, "tracker/admin/establishment.html", context)

@@ -224,12 +224,33 @@ def register_transition_viewsets():
 def register_tracker_urls():
     return [
         path("transition/bulk/", admin_views.bulk_changes, name="tracker_bulk_changes"),
+        path("transition/as-of/", admin_views.establishment_view, name="tracker_establishment"),
         path(
             "transition/changes/<int:pk>/<str:verb>/",
             admin_views.planned_change_action,
             name="tracker_planned_change_action",
         ),
     ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_establishment_menu_item():
+    return PermissionMenuItem(
+        "Establishment as at a date",
+        reverse("tracker_establishment"),
+        icon_name="date",
+        order=202,
+        permission="tracker.view_post",
+    )
 
 
 class BulkChangesMenuItem(MenuItem):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests import factories
 from tracker import roles
@@ -269,3 +270,30 @@ def test_spreadsheet_export_uses_display_values(hr_client, org):
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     assert "Band 8a" in body and "Quality Lead" in body and "01F" in body
+
+
+def test_establishment_as_at_a_date_screen(hr_client, org):
+    assignment = factories.AssignmentFactory(post__organisation=org)
+    other = factories.AssignmentFactory(post__organisation=factories.OrganisationFactory())
+    today = timezone.localdate().isoformat()
+    response = hr_client.get(
+        "/admin/transition/as-of/",
+        {"organisation": org.pk, "as_of": today, "changes_from": today},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert assignment.staff_member.employee_number in html
+    assert "1 live post, 1 filled" in html
+    assert "Changes recorded in the period" in html
+    # Another organisation cannot be asked for: not a choice for this HR manager.
+    response = hr_client.get(
+        "/admin/transition/as-of/", {"organisation": other.post.organisation.pk, "as_of": today}
+    )
+    assert other.staff_member.employee_number not in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [roles.UNION_REP, roles.PARTNERSHIP_APPROVER, roles.CMS_EDITOR])
+def test_establishment_screen_refused_to_roles_without_post_access(client, org, role):
+    client.force_login(_user(role, [org]))
+    assert client.get("/admin/transition/as-of/").status_code in (302, 403)
