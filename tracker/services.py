@@ -254,7 +254,7 @@ def planned_change_update(
 def _lock(change: PlannedChange) -> PlannedChange:
     """Re-read the change under a row lock so two people acting at once cannot both pass the
     status check (on SQLite the IMMEDIATE transaction mode serialises writers instead)."""
-    return PlannedChange.objects.select_for_update().get(pk=change.pk)
+    return PlannedChange.objects.select_for_update(of=("self",)).get(pk=change.pk)
 
 
 _PAST = {"approve": "approved", "cancel": "cancelled", "apply": "applied"}
@@ -402,7 +402,7 @@ def planned_changes_approve(
     not be approved by this user, none is, and the error names it."""
     reason = require_reason(reason)
     locked = list(
-        PlannedChange.objects.select_for_update()
+        PlannedChange.objects.select_for_update(of=("self",))
         .filter(pk__in=[c.pk for c in changes])
         .select_related("post", "author")
     )
@@ -448,7 +448,7 @@ def programme_apply_changes(
     """
     reason = require_reason(reason)
     today = today or timezone.localdate()
-    queryset = PlannedChange.objects.select_for_update().filter(
+    queryset = PlannedChange.objects.select_for_update(of=("self",)).filter(
         programme=programme,
         post__organisation=organisation,
         status=PlannedChange.Status.APPROVED,
