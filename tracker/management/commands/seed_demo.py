@@ -246,10 +246,9 @@ class Command(BaseCommand):
                 born = dt.date(
                     1962 + rng.randrange(38), 1 + rng.randrange(12), 1 + rng.randrange(28)
                 )
-                start = max(born.replace(year=born.year + 21), dt.date(1990, 4, 1)) + dt.timedelta(
-                    days=rng.randrange(6000)
-                )
-                start = min(start, dt.date(2021, 9, 1))
+                earliest = max(born.replace(year=born.year + 18), dt.date(1985, 4, 1))
+                latest = dt.date(2021, 9, 1)
+                start = earliest + dt.timedelta(days=rng.randrange((latest - earliest).days))
                 person = StaffMember(
                     employee_number=f"2{serial:07d}",
                     first_name=rng.choice(FIRST),
