@@ -1,6 +1,8 @@
 """The "Transition" menu in the Wagtail admin: organisations, programmes, posts, staff and planned
 changes, for HR managers (change) and auditors (view). Views live in `tracker.admin_views`."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -266,3 +268,14 @@ def register_bulk_menu_item():
         icon_name="check",
         order=201,
     )
+
+
+@hooks.register("before_delete_user")
+def refuse_user_deletion(request, user):
+    """Accounts are deactivated, never deleted, so the audit history keeps its who."""
+    messages.error(
+        request,
+        f"{user.get_username()} was not deleted: accounts are deactivated instead (untick "
+        "'Active' on the account), so the audit history keeps their name.",
+    )
+    return redirect("wagtailusers_users:edit", user.pk)

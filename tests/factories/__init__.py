@@ -3,6 +3,13 @@
 One module per app; this package re-exports them so tests have one place to look.
 """
 
+from tests.factories.employment import (
+    CaseFactory,
+    CollectiveConsultationFactory,
+    ConsultationDisclosureFactory,
+    ConsultationMeetingFactory,
+    RedeploymentOfferFactory,
+)
 from tests.factories.tracker import (
     AssignmentFactory,
     OrganisationFactory,
@@ -16,10 +23,15 @@ from tests.factories.tracker import (
 
 __all__ = [
     "AssignmentFactory",
+    "CaseFactory",
+    "CollectiveConsultationFactory",
+    "ConsultationDisclosureFactory",
+    "ConsultationMeetingFactory",
     "OrganisationFactory",
     "PlannedChangeFactory",
     "PostFactory",
     "ProgrammeFactory",
+    "RedeploymentOfferFactory",
     "StaffMemberFactory",
     "SuccessionFactory",
     "UserFactory",

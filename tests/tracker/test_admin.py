@@ -297,3 +297,13 @@ def test_establishment_as_at_a_date_screen(hr_client, org):
 def test_establishment_screen_refused_to_roles_without_post_access(client, org, role):
     client.force_login(_user(role, [org]))
     assert client.get("/admin/transition/as-of/").status_code in (302, 403)
+
+
+def test_deleting_a_user_from_the_admin_is_refused(client):
+    admin = factories.UserFactory(is_superuser=True)
+    leaver = factories.UserFactory(username="leaver")
+    client.force_login(admin)
+    response = client.post(f"/admin/users/delete/{leaver.pk}/", follow=True)
+    assert response.status_code == 200
+    assert "deactivated instead" in response.content.decode()
+    assert type(leaver).objects.filter(pk=leaver.pk).exists()

@@ -1,0 +1,261 @@
+"""The case screens in the Wagtail admin, per role: who sees which case, what is logged, moving a
+case with a reason, and flat query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from employment.models import Case, CaseViewLog
+from tests.employment.conftest import user_in
+from tests.factories.employment import CaseFactory
+from tests.factories.tracker import OrganisationFactory, StaffMemberFactory
+from tracker import roles
+
+S = Case.Status
+INDEX = reverse("employment_cases:index")
+
+
+def inspect_url(case):
+    return reverse("employment_cases:inspect", args=[case.pk])
+
+
+@pytest.fixture
+def people(employer):
+    elsewhere = OrganisationFactory(code="QYG", name="Cheshire and Merseyside ICB")
+    return {
+        "rep": user_in(roles.UNION_REP, organisations=[employer], username="rep"),
+        "auditor": user_in(roles.AUDITOR, username="auditor"),
+        "staff": user_in(roles.STAFF, username="staffer", is_staff=False),
+        "cms": user_in(roles.CMS_EDITOR, username="editor"),
+        "approver": user_in(roles.PARTNERSHIP_APPROVER, username="approver"),
+        "hr_elsewhere": user_in(roles.HR_MANAGER, organisations=[elsewhere], username="hr-qyg"),
+    }
+
+
+@pytest.fixture
+def represented(employer):
+    return CaseFactory(
+        employer=employer,
+        staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"),
+        requested_representation=True,
+        union_name="UNISON",
+    )
+
+
+@pytest.fixture
+def unrepresented(employer):
+    return CaseFactory(
+        employer=employer,
+        staff_member=StaffMemberFactory(first_name="Uma", last_name="Unrepresented"),
+        has_statutory_redeployment_priority=True,
+    )
+
+
+@pytest.mark.django_db
+def test_hr_sees_their_organisations_cases_but_never_the_union_on_the_list(
+    client, hr_user, represented, unrepresented
+):
+    client.force_login(hr_user)
+    response = client.get(INDEX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Rosa Represented" in body and "Uma Unrepresented" in body
+    assert "UNISON" not in body
+
+
+@pytest.mark.django_db
+def test_rep_sees_only_cases_where_the_member_asked_for_representation(
+    client, people, represented, unrepresented
+):
+    client.force_login(people["rep"])
+    body = client.get(INDEX).content.decode()
+    assert "Rosa Represented" in body
+    assert "Uma Unrepresented" not in body
+
+    assert client.get(inspect_url(unrepresented)).status_code == 404
+    assert client.get(inspect_url(represented)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff", "cms", "approver"])
+def test_roles_without_case_access_see_no_case_screen(client, people, role, represented):
+    client.force_login(people[role])
+    for url in (INDEX, inspect_url(represented), reverse("employment_cases:add"),
+                reverse("employment_at_risk_summary")):
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), url
+        assert "Rosa Represented" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_hr_of_another_organisation_cannot_open_or_move_the_case(client, people, represented):
+    client.force_login(people["hr_elsewhere"])
+    assert "Rosa Represented" not in client.get(INDEX).content.decode()
+    assert client.get(inspect_url(represented)).status_code == 404
+    response = client.post(
+        reverse("employment_case_transition", args=[represented.pk]),
+        {"to": S.WITHDRAWN, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
+    )
+    assert response.status_code == 404
+    represented.refresh_from_db()
+    assert represented.status == S.AT_RISK
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["rep", "auditor"])
+def test_views_of_named_cases_by_reps_and_auditors_are_logged(client, people, role, represented):
+    client.force_login(people[role])
+    assert client.get(inspect_url(represented)).status_code == 200
+    log = CaseViewLog.objects.get()
+    assert (log.case, log.user) == (represented, people[role])
+    assert log.role == (roles.UNION_REP if role == "rep" else roles.AUDITOR)
+
+
+@pytest.mark.django_db
+def test_hr_views_are_not_logged_and_show_clocks_timeline_and_sensitive_flags(
+    client, hr_user, unrepresented
+):
+    client.force_login(hr_user)
+    body = client.get(inspect_url(unrepresented)).content.decode()
+    assert CaseViewLog.objects.count() == 0
+    assert "Status timeline" in body
+    assert "Statutory redeployment priority" in body
+    assert "Days remaining" in body
+    assert "Move case" in body
+
+
+@pytest.mark.django_db
+def test_auditor_and_rep_read_only(client, people, represented):
+    for role in ("auditor", "rep"):
+        client.force_login(people[role])
+        body = client.get(inspect_url(represented)).content.decode()
+        assert "Move case" not in body
+        assert "Statutory redeployment priority" not in body
+        response = client.post(
+            reverse("employment_case_transition", args=[represented.pk]),
+            {"to": S.WITHDRAWN, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
+        )
+        assert response.status_code == 404
+        assert client.get(reverse("employment_cases:edit", args=[represented.pk])).status_code \
+            in (302, 403, 404)
+    represented.refresh_from_db()
+    assert represented.status == S.AT_RISK
+
+
+@pytest.mark.django_db
+def test_union_name_shown_to_rep_but_not_auditor(client, people, represented):
+    client.force_login(people["rep"])
+    assert "UNISON" in client.get(inspect_url(represented)).content.decode()
+    client.force_login(people["auditor"])
+    assert "UNISON" not in client.get(inspect_url(represented)).content.decode()
+
+
+@pytest.mark.django_db
+def test_hr_moves_a_case_with_a_reason_and_the_timeline_shows_it(client, hr_user, unrepresented):
+    client.force_login(hr_user)
+    response = client.post(
+        reverse("employment_case_transition", args=[unrepresented.pk]),
+        {"to": S.RING_FENCED, "on": "2026-02-02", "reason": "Two posts, three people",
+         "seen_status": S.AT_RISK},
+    )
+    assert response.status_code == 302
+    unrepresented.refresh_from_db()
+    assert unrepresented.status == S.RING_FENCED
+    row = unrepresented.history.latest()
+    assert (row.history_user, row.history_change_reason) == (hr_user, "Two posts, three people")
+
+    body = client.get(inspect_url(unrepresented)).content.decode()
+    assert "Two posts, three people" in body
+    assert "Ring-fenced (competitive process)" in body
+
+
+@pytest.mark.django_db
+def test_a_refused_move_is_explained(client, hr_user, unrepresented):
+    client.force_login(hr_user)
+    response = client.post(
+        reverse("employment_case_transition", args=[unrepresented.pk]),
+        {"to": S.LEFT, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
+        follow=True,
+    )
+    # Left is allowed from at risk (resignation); vr_approved is not.
+    unrepresented.refresh_from_db()
+    assert unrepresented.status == S.LEFT
+    other = CaseFactory(employer=unrepresented.employer)
+    response = client.post(
+        reverse("employment_case_transition", args=[other.pk]),
+        {"to": S.VR_APPROVED, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
+        follow=True,
+    )
+    assert "Choose an allowed status" in response.content.decode()
+    other.refresh_from_db()
+    assert other.status == S.AT_RISK
+
+
+@pytest.mark.django_db
+def test_a_stale_form_gets_the_conflict_message(client, hr_user, unrepresented):
+    client.force_login(hr_user)
+    Case.objects.filter(pk=unrepresented.pk).update(status=S.VR_REQUESTED)
+    response = client.post(
+        reverse("employment_case_transition", args=[unrepresented.pk]),
+        {"to": S.WITHDRAWN, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
+        follow=True,
+    )
+    assert "moved to Voluntary redundancy requested" in response.content.decode()
+    unrepresented.refresh_from_db()
+    assert unrepresented.status == S.VR_REQUESTED
+
+
+@pytest.mark.django_db
+def test_hr_opens_a_case_through_the_service(client, hr_user, employer):
+    person = StaffMemberFactory(first_name="Nia")
+    client.force_login(hr_user)
+    response = client.post(reverse("employment_cases:add"), {
+        "staff_member": person.pk, "employer": employer.pk, "establishment": "",
+        "opened_on": "2026-02-02", "status": S.AT_RISK, "change_reason": "Post closes",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(staff_member=person)
+    assert case.at_risk_on == dt.date(2026, 2, 2)
+    assert case.history.get().history_change_reason == "Post closes"
+
+
+@pytest.mark.django_db
+def test_hr_edits_a_case_through_the_service(client, hr_user, unrepresented):
+    client.force_login(hr_user)
+    url = reverse("employment_cases:edit", args=[unrepresented.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {
+        "post": unrepresented.post_id, "establishment": "", "at_risk_on": "2026-01-05",
+        "proposed_dismissal_on": "2026-06-30", "has_statutory_redeployment_priority": "on",
+        "requested_representation": "on", "union_name": "Unite",
+        "change_reason": "Dismissal date proposed",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    unrepresented.refresh_from_db()
+    assert unrepresented.proposed_dismissal_on == dt.date(2026, 6, 30)
+    assert (unrepresented.requested_representation, unrepresented.union_name) == (True, "Unite")
+
+
+@pytest.mark.django_db
+def test_at_risk_figures_for_a_rep_are_numbers_not_names(client, people, represented,
+                                                         unrepresented):
+    client.force_login(people["rep"])
+    body = client.get(reverse("employment_at_risk_summary")).content.decode()
+    assert "Greater Manchester ICB (QOP)" in body
+    assert "<td>2</td>" in body
+    assert "Represented" not in body and "Unrepresented" not in body
+
+
+@pytest.mark.django_db
+def test_case_list_query_count_is_flat(client, hr_user, employer, django_assert_max_num_queries):
+    client.force_login(hr_user)
+    CaseFactory.create_batch(5, employer=employer)
+    client.get(INDEX)  # warm per-process caches (content types, site root)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(INDEX).status_code == 200
+    CaseFactory.create_batch(20, employer=employer)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        response = client.get(INDEX)
+    assert response.content.decode().count("/employment/cases/inspect/") >= 25
+    assert len(large.captured_queries) == len(small.captured_queries)
