@@ -117,8 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/my/"
+LOGIN_URL = "wagtailadmin_login"
+LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

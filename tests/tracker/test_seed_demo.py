@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from employment.models import Case
 from tracker import roles
 from tracker.models import PlannedChange, Post, StaffMember, User
 
@@ -37,7 +38,10 @@ def test_seed_is_idempotent_and_covers_every_status_and_role():
     assert actions == set(PlannedChange.Action.values)
     for role in roles.ALL_ROLES:
         assert User.objects.filter(groups__name=role).exists(), role
-    assert User.objects.get(username="staff").staff_member is not None
+    me = User.objects.get(username="staff").staff_member
+    case_statuses = set(Case.objects.values_list("status", flat=True))
+    assert len(case_statuses) >= 8, case_statuses
+    assert Case.objects.get(staff_member=me).requested_representation
 
 
 def test_seed_refuses_without_the_demo_setting(settings):

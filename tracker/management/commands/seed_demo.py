@@ -164,8 +164,8 @@ class Command(BaseCommand):
             what = "superuser" if superuser else role
             self.stdout.write(f"  {username:<9} {what:<22} {full_name}")
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000/admin/ (staff: http://127.0.0.1:8000/admin/ too, "
-            "then the public site).\n"
+            "Sign in at http://127.0.0.1:8000/admin/ (every role but staff); the public site is "
+            "http://127.0.0.1:8000/.\n"
         )
 
     # --- establishment -------------------------------------------------------------------------
@@ -302,6 +302,7 @@ class Command(BaseCommand):
             reason=REASON,
         )
         self._changes(programme, icb, ccgs, users)
+        self._cases(programme, ccgs, users)
 
     def _changes(self, programme, icb, ccgs, users):
         """Halton applied; Knowsley approved and ready; Liverpool drafted; Warrington a mix of
@@ -384,3 +385,90 @@ class Command(BaseCommand):
             reason="New ICB structure",
         )
         system_user()  # make sure scheduled jobs have their named account
+
+    def _cases(self, programme, ccgs, users):
+        """Cases in Warrington (whose transfer is still being worked out) in several states,
+        a board-level case in Halton, the demo staff member's protected case with a request for
+        representation, and Warrington's collective consultation."""
+        # Imported here: the employment app builds on the tracker, not the other way round.
+        from employment.consultation import consultation_open
+        from employment.models import Case
+        from employment.services import case_open, case_representation_record, case_transition
+
+        hr = users["hr"]
+        halton, _knowsley, _liverpool, warrington = ccgs
+        S = Case.Status
+        holders = list(
+            Assignment.objects.filter(post__organisation=warrington, end_on__isnull=True)
+            .select_related("staff_member", "post")
+            .order_by("assignment_number")
+        )
+        paths = [
+            [S.AT_RISK],
+            [S.AT_RISK, S.SLOTTED_IN],
+            [S.AT_RISK, S.RING_FENCED],
+            [S.AT_RISK, S.REDEPLOYMENT_TRIAL],
+            [S.VR_REQUESTED],
+            [S.VR_REQUESTED, S.VR_APPROVED],
+            [S.MARS_REQUESTED],
+            [S.AT_RISK, S.NOTICE_ISSUED],
+            [S.PROTECTED],
+        ]
+        opened_on = dt.date(2022, 5, 3)
+        for assignment, path in zip(holders[10:], paths * 3, strict=False):
+            case = case_open(
+                staff_member=assignment.staff_member,
+                employer=warrington,
+                post=assignment.post,
+                programme=programme,
+                status=path[0],
+                on=opened_on,
+                acting_user=hr,
+                reason="Post affected by the ICB structure (demo)",
+                proposed_dismissal_on=dt.date(2022, 9, 30) if path[0] != S.PROTECTED else None,
+            )
+            for step, status in enumerate(path[1:], start=1):
+                case_transition(
+                    case=case,
+                    to=status,
+                    on=opened_on + dt.timedelta(days=14 * step),
+                    acting_user=hr,
+                    reason=f"Demo: moved to {status.label.lower()}",
+                )
+        board = Assignment.objects.filter(post__organisation=halton, post__is_board_level=True)
+        for assignment in board.select_related("staff_member", "post"):
+            case_open(
+                staff_member=assignment.staff_member,
+                employer=halton,
+                post=assignment.post,
+                programme=programme,
+                on=dt.date(2022, 4, 20),
+                acting_user=hr,
+                reason="Board-level role not covered by the employment commitment",
+                is_very_senior=True,
+            )
+        me = users["staff"].staff_member
+        mine = case_open(
+            staff_member=me,
+            employer=me.assignments.get().post.organisation,
+            post=me.assignments.get().post,
+            programme=programme,
+            status=S.PROTECTED,
+            on=dt.date(2022, 4, 20),
+            acting_user=hr,
+            reason="Below board level: covered by the employment commitment",
+        )
+        case_representation_record(
+            case=mine,
+            requested=True,
+            union_name="UNISON",
+            acting_user=hr,
+            reason="Member asked for representation",
+        )
+        consultation_open(
+            employer=warrington,
+            programme=programme,
+            starts_on=dt.date(2022, 5, 3),
+            acting_user=hr,
+            reason="Proposed redundancies in the Warrington structure (demo)",
+        )
