@@ -27,6 +27,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from tracker import services
 from tracker.models import (
+    Assignment,
     Organisation,
     PlannedChange,
     Post,
@@ -70,6 +71,8 @@ def _service_create(model, *, cleaned: dict, acting_user, reason: str):
         return services.post_create(acting_user=acting_user, reason=reason, **cleaned)
     if model is StaffMember:
         return services.staff_member_create(acting_user=acting_user, reason=reason, **cleaned)
+    if model is Assignment:
+        return services.assignment_create(acting_user=acting_user, reason=reason, **cleaned)
     if model is PlannedChange:
         cleaned.pop("reason", None)
         return services.planned_change_create(acting_user=acting_user, reason=reason, **cleaned)
@@ -93,6 +96,10 @@ def _service_update(instance, *, cleaned: dict, acting_user, reason: str):
     if model is StaffMember:
         return services.staff_member_update(
             staff_member=instance, acting_user=acting_user, reason=reason, **cleaned
+        )
+    if model is Assignment:
+        return services.assignment_update(
+            assignment=instance, acting_user=acting_user, reason=reason, **cleaned
         )
     if model is PlannedChange:
         return services.planned_change_update(

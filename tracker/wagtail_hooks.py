@@ -11,7 +11,15 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from tracker import admin_views
-from tracker.models import Organisation, PlannedChange, Post, Programme, StaffMember, Succession
+from tracker.models import (
+    Assignment,
+    Organisation,
+    PlannedChange,
+    Post,
+    Programme,
+    StaffMember,
+    Succession,
+)
 
 
 def _panels(*names: str) -> ObjectList:
@@ -152,6 +160,51 @@ class StaffMemberViewSet(TrackerViewSet):
     )
 
 
+class AssignmentViewSet(TrackerViewSet):
+    model = Assignment
+    icon = "link"
+    menu_label = "Assignments"
+    name = "assignments"
+    list_display = ["assignment_number", "staff_member", "post", "category", "start_on", "end_on"]
+    list_filter = ["category", "post__organisation", "post__band"]
+    list_select_related = ("staff_member", "post")
+    search_fields = [
+        "assignment_number",
+        "staff_member__last_name",
+        "staff_member__employee_number",
+        "post__position_number",
+    ]
+    list_export = [
+        "assignment_number",
+        "staff_member.employee_number",
+        "staff_member.last_name",
+        "staff_member.first_name",
+        "post.organisation.code",
+        "post.position_number",
+        "get_category_display",
+        "annual_salary",
+        "start_on",
+        "end_on",
+    ]
+    export_headings = {
+        "staff_member.employee_number": "Employee number",
+        "staff_member.last_name": "Last name",
+        "staff_member.first_name": "First name",
+        "post.organisation.code": "Organisation code",
+        "post.position_number": "Position number",
+        "get_category_display": "Category",
+    }
+    edit_handler = _panels(
+        "assignment_number",
+        "staff_member",
+        "post",
+        "category",
+        "annual_salary",
+        "start_on",
+        "end_on",
+    )
+
+
 class PlannedChangeViewSet(TrackerViewSet):
     model = PlannedChange
     icon = "tasks"
@@ -213,6 +266,7 @@ class TransitionGroup(ViewSetGroup):
         ProgrammeViewSet,
         PostViewSet,
         StaffMemberViewSet,
+        AssignmentViewSet,
         PlannedChangeViewSet,
     )
 

@@ -21,9 +21,15 @@ INDEX_URLS = [
     "/admin/programmes/",
     "/admin/posts/",
     "/admin/staff/",
+    "/admin/assignments/",
     "/admin/planned_changes/",
 ]
-PERSONAL_URLS = ["/admin/posts/", "/admin/staff/", "/admin/planned_changes/"]
+PERSONAL_URLS = [
+    "/admin/posts/",
+    "/admin/staff/",
+    "/admin/assignments/",
+    "/admin/planned_changes/",
+]
 
 
 def _user(role, organisations=(), **kwargs):
@@ -307,3 +313,24 @@ def test_deleting_a_user_from_the_admin_is_refused(client):
     assert response.status_code == 200
     assert "deactivated instead" in response.content.decode()
     assert type(leaver).objects.filter(pk=leaver.pk).exists()
+
+
+def test_ending_an_assignment_through_the_admin(hr_client, org):
+    assignment = factories.AssignmentFactory(post__organisation=org)
+    form = {
+        "assignment_number": assignment.assignment_number,
+        "staff_member": assignment.staff_member.pk,
+        "post": assignment.post.pk,
+        "category": assignment.category,
+        "annual_salary": "50000.00",
+        "start_on": "2015-04-01",
+        "end_on": "2026-03-31",
+        "change_reason": "Resigned, last day 31 March 2026",
+    }
+    response = hr_client.post(f"/admin/assignments/edit/{assignment.pk}/", form)
+    assert response.status_code == 302
+    latest = assignment.history.first()
+    assert latest.end_on == dt.date(2026, 3, 31)
+    assert latest.history_change_reason == "Resigned, last day 31 March 2026"
+    other = factories.AssignmentFactory()
+    assert hr_client.get(f"/admin/assignments/edit/{other.pk}/").status_code == 404
