@@ -1,0 +1,203 @@
+"""The fast write path for imports: rows and their history rows in bulk, each with who and why.
+
+django-simple-history's `bulk_create_with_history` builds a model instance per row and goes
+through the ORM twice; at 100,000 posts, staff and assignments that alone takes longer than the
+whole import may. Here each table gets one `executemany` for its rows and one for its history
+rows, with values taken straight from dictionaries. History rows are ordinary tables, so writing
+them directly bypasses simple-history's signals, including the audit guard in `tracker.audit`;
+this module therefore does the guard's job itself: `BulkWriter` cannot be built without an acting
+user and a non-blank reason, and stamps both on every history row it writes.
+
+Primary keys for new rows are reserved before inserting (a sequence on PostgreSQL; on SQLite,
+whose write lock an import holds for its whole transaction, the next free values), so history
+rows can be written without reading the new rows back. On PostgreSQL rows go in with COPY, and
+large updates through a temporary table and one UPDATE ... FROM.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+
+from django.db import connections
+from django.db.models import DateTimeField, Model
+from django.utils import timezone
+
+from tracker.audit import MissingAuditContext, require_reason
+
+_HISTORY_FIELDS = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+}
+BATCH = 5_000
+
+
+def concrete_attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+class BulkWriter:
+    """Inserts and updates rows of audited models, writing one history row per row touched."""
+
+    def __init__(self, *, user_id: int | None, reason: str, using: str = "default"):
+        if user_id is None:
+            raise MissingAuditContext("Every change needs an acting user for the audit history.")
+        self.user_id = user_id
+        self.reason = require_reason(reason)
+        self.using = using
+        self.connection = connections[using]
+        self.now = timezone.now()
+        self._db_now = self.connection.ops.adapt_datetimefield_value(self.now)
+
+    # -- ids -----------------------------------------------------------------------------------
+
+    def reserve_ids(self, model: type[Model], count: int) -> list[int]:
+        if count == 0:
+            return []
+        table = model._meta.db_table
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self.connection.ops.quote_name(table), count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            if self.connection.vendor == "sqlite":
+                quoted = self.connection.ops.quote_name(table)
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608
+                highest = cursor.fetchone()[0]
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cursor.fetchone()
+                start = max(highest, row[0] if row else 0) + 1
+                return list(range(start, start + count))
+        raise NotImplementedError(
+            f"bulk imports support PostgreSQL and SQLite, not {self.connection.vendor}"
+        )
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def insert(self, model: type[Model], rows: list[dict]) -> None:
+        """Insert rows (each a dict of attname -> value, with its reserved "id") and their "+"
+        history rows. Missing attnames take the field's default (auto_now(_add) fields: now)."""
+        if not rows:
+            return
+        columns = concrete_attnames(model)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        defaults = {}
+        for name in columns:
+            field = fields[name]
+            if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
+                defaults[name] = self.now
+            elif name != "id":
+                defaults[name] = field.get_default()
+        for row in rows:
+            for name in columns:
+                if name not in row:
+                    row[name] = defaults[name]
+        self._executemany(model._meta.db_table, columns, self._tuples(model, rows, columns))
+        self._write_history(model, rows, "+")
+
+    def update(self, model: type[Model], rows: list[dict], fields: Iterable[str]) -> None:
+        """Update `fields` of rows (full-state dicts with "id") and write their "~" history rows."""
+        if not rows:
+            return
+        fields = list(fields)
+        quote = self.connection.ops.quote_name
+        sets = ", ".join(f"{quote(name)} = %s" for name in fields)
+        sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
+        params = [
+            (*values, row["id"])
+            for values, row in zip(self._tuples(model, rows, fields), rows, strict=True)
+        ]
+        if self.connection.vendor == "postgresql" and len(params) > 100:
+            self._update_from_copy(model, fields, params)
+            self._write_history(model, rows, "~")
+            return
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(params), BATCH):
+                cursor.executemany(sql, params[start : start + BATCH])
+        self._write_history(model, rows, "~")
+
+    def _update_from_copy(self, model: type[Model], fields: list[str], params: list[tuple]) -> None:
+        """PostgreSQL: COPY the new values into a temporary table, then one UPDATE ... FROM."""
+        quote = self.connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        temp = quote(f"import_{model._meta.db_table}")
+        names = ", ".join(quote(f) for f in fields)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            sets = ", ".join(f"{quote(f)} = source.{quote(f)}" for f in fields)
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {temp} AS source "  # noqa: S608
+                f"WHERE {table}.{quote('id')} = source.{quote('id')}"
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+
+    def _write_history(self, model: type[Model], rows: list[dict], history_type: str) -> None:
+        history = model.history.model
+        tracked = [
+            f.attname for f in history._meta.concrete_fields if f.name not in _HISTORY_FIELDS
+        ]
+        columns = [
+            *tracked,
+            "history_date",
+            "history_change_reason",
+            "history_type",
+            "history_user_id",
+        ]
+        stamp = (self._db_now, self.reason, history_type, self.user_id)
+        self._executemany(
+            history._meta.db_table,
+            columns,
+            ((*values, *stamp) for values in self._tuples(model, rows, tracked)),
+        )
+
+    def _tuples(self, model: type[Model], rows: list[dict], columns: list[str]):
+        """Each row's values in column order; datetimes adapted for the backend (SQLite stores
+        them naive in UTC, as Django does), everything else bound as it is."""
+        getter = operator.itemgetter(*columns)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        datetimes = [i for i, name in enumerate(columns) if isinstance(fields[name], DateTimeField)]
+        adapt = self.connection.ops.adapt_datetimefield_value
+        for row in rows:
+            values = getter(row)
+            if len(columns) == 1:
+                values = (values,)
+            if datetimes:
+                values = list(values)
+                for i in datetimes:
+                    values[i] = adapt(values[i])
+            yield values
+
+    def _executemany(self, table: str, columns: list[str], values) -> None:
+        quote = self.connection.ops.quote_name
+        if self.connection.vendor == "postgresql":
+            # COPY streams every row in one statement: ten times faster than executemany here.
+            sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({placeholders})"
+        )
+        batch = []
+        with self.connection.cursor() as cursor:
+            for value in values:
+                batch.append(value)
+                if len(batch) >= BATCH:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)

@@ -1,0 +1,196 @@
+"""The Workbooks screens: upload -> preview -> confirm -> applied, the import history, exports
+and the template. Open to people who may change the establishment (HR managers, superusers);
+uploads by anyone but a superuser may only touch the organisations their role covers."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from imports import exports, tasks
+from imports.forms import EstablishmentExportForm, TransferScheduleForm, UploadForm
+from imports.models import ImportRun
+from tracker.models import Organisation
+
+REQUIRED_PERMISSIONS = (
+    "tracker.add_post",
+    "tracker.change_post",
+    "tracker.change_staffmember",
+    "tracker.change_assignment",
+    "imports.add_importrun",
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def may_use_workbooks(user) -> bool:
+    return user.is_active and user.is_authenticated and user.has_perms(REQUIRED_PERMISSIONS)
+
+
+def _require(request) -> None:
+    if not may_use_workbooks(request.user):
+        raise PermissionDenied
+
+
+def _runs_for(user):
+    runs = ImportRun.objects.select_related("user")
+    return runs if user.is_superuser else runs.filter(user=user)
+
+
+def upload(request):
+    _require(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        data = uploaded.read()
+        run = ImportRun.objects.create(
+            file_name=uploaded.name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            size_bytes=len(data),
+            user=request.user,
+            source=ImportRun.Source.ADMIN,
+            dry_run=True,
+        )
+        run.upload.save(uploaded.name, ContentFile(data), save=True)
+        tasks.preview_import.enqueue(run.pk)
+        return redirect("imports:run", pk=run.pk)
+    return TemplateResponse(
+        request,
+        "imports/upload.html",
+        {"page_title": "Import workbook", "header_icon": "upload", "form": form},
+    )
+
+
+def run_detail(request, pk: int):
+    _require(request)
+    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    can_confirm = (
+        run.outcome == ImportRun.Outcome.PREVIEWED
+        and run.dry_run
+        and bool(run.upload)
+        and any(c.get("created") or c.get("updated") for c in run.counts.values())
+    )
+    return TemplateResponse(
+        request,
+        "imports/run.html",
+        {
+            "page_title": str(run),
+            "header_icon": "doc-full",
+            "run": run,
+            "can_confirm": can_confirm,
+            "status_url": reverse("imports:run_status", args=[run.pk]),
+        },
+    )
+
+
+def run_status(request, pk: int):
+    _require(request)
+    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "outcome": run.outcome,
+            "finished": run.is_finished,
+            "phase": run.phase,
+            "done": run.progress_done,
+            "total": run.progress_total,
+            "percent": run.percent,
+        }
+    )
+
+
+def confirm(request, pk: int):
+    _require(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    if run.outcome != ImportRun.Outcome.PREVIEWED or not run.dry_run:
+        return redirect("imports:run", pk=run.pk)
+    ImportRun.objects.filter(pk=run.pk).update(
+        dry_run=False, outcome=ImportRun.Outcome.PENDING, phase="waiting to start"
+    )
+    tasks.apply_import.enqueue(run.pk)
+    return redirect("imports:run", pk=run.pk)
+
+
+def history(request):
+    _require(request)
+    page = Paginator(_runs_for(request.user), 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "imports/history.html",
+        {"page_title": "Import history", "header_icon": "history", "page": page},
+    )
+
+
+def _organisations_for(user):
+    if user.is_superuser:
+        organisations = Organisation.objects.all()
+        organisations._all_allowed = True
+        return organisations
+    return user.organisations.all()
+
+
+def exports_view(request):
+    _require(request)
+    establishment = EstablishmentExportForm(
+        request.GET if request.GET.get("kind") == "establishment" else None,
+        organisations=_organisations_for(request.user),
+    )
+    schedule = TransferScheduleForm(
+        request.GET if request.GET.get("kind") == "transfer-schedule" else None
+    )
+    buffer = io.BytesIO()
+    stamp = timezone.localdate().isoformat()
+    if establishment.is_bound and establishment.is_valid():
+        as_of = establishment.cleaned_data["as_of"]
+        organisation = establishment.cleaned_data["organisation"]
+        exports.export_establishment(buffer, as_of=as_of, organisation=organisation)
+        code = organisation.code if organisation else "all"
+        return _download(buffer, f"establishment-{code}-{as_of.isoformat()}.xlsx")
+    if schedule.is_bound and schedule.is_valid():
+        programme = schedule.cleaned_data["programme"]
+        exports.export_transfer_schedule(buffer, programme=programme)
+        return _download(buffer, f"transfer-schedule-{programme.slug}-{stamp}.xlsx")
+    if request.GET.get("kind") == "at-risk":
+        code = request.GET.get("organisation", "")
+        organisation = _organisations_for(request.user).filter(code=code).first()
+        if organisation is None and not request.user.is_superuser:
+            raise PermissionDenied
+        exports.export_at_risk(buffer, organisation=organisation)
+        return _download(buffer, f"at-risk-{code or 'all'}-{stamp}.xlsx")
+    if request.GET.get("kind") == "audit":
+        if not request.user.is_superuser:
+            raise PermissionDenied  # every organisation's history
+        exports.export_audit(buffer)
+        return _download(buffer, f"audit-{stamp}.xlsx")
+    return TemplateResponse(
+        request,
+        "imports/exports.html",
+        {
+            "page_title": "Exports",
+            "header_icon": "download",
+            "establishment": establishment,
+            "schedule": schedule,
+            "organisations": _organisations_for(request.user),
+        },
+    )
+
+
+def template_download(request):
+    _require(request)
+    buffer = io.BytesIO()
+    exports.workbook_template(buffer)
+    return _download(buffer, "transition-tracker-import-template.xlsx")
+
+
+def _download(buffer: io.BytesIO, name: str) -> FileResponse:
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)

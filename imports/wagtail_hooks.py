@@ -1,0 +1,55 @@
+"""The "Workbooks" menu in the Wagtail admin: import a workbook, the import history, exports and
+the template. Shown only to people who may change the establishment (see `imports.views`)."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("history/", views.history, name="history"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("exports/", views.exports_view, name="exports"),
+    path("template/", views.template_download, name="template"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("workbooks/", include((urlpatterns, "imports"), namespace="imports"))]
+
+
+class WorkbooksMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views.may_use_workbooks(request.user)
+
+
+class WorkbooksSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return views.may_use_workbooks(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu():
+    menu = Menu(
+        items=[
+            WorkbooksMenuItem(
+                "Import workbook", reverse("imports:upload"), icon_name="upload", order=100
+            ),
+            WorkbooksMenuItem(
+                "Import history", reverse("imports:history"), icon_name="history", order=200
+            ),
+            WorkbooksMenuItem(
+                "Exports", reverse("imports:exports"), icon_name="download", order=300
+            ),
+            WorkbooksMenuItem(
+                "Download template", reverse("imports:template"), icon_name="doc-empty", order=400
+            ),
+        ]
+    )
+    return WorkbooksSubmenu("Workbooks", menu, icon_name="table", order=400)
