@@ -1,5 +1,9 @@
+from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from wagtail.models import Page
+
+from cms.selectors import own_record
 
 
 def search(request):
@@ -9,3 +13,11 @@ def search(request):
     if query:
         results = list(Page.objects.live().public().specific().search(query)[:50])
     return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
+
+
+@never_cache
+@login_required
+def my_record(request):
+    """A member of staff's own post, case, dates, guarantees and entitlement estimate. Only ever
+    the signed-in person's own record: there is no parameter that could name anyone else."""
+    return TemplateResponse(request, "cms/my_record.html", {"record": own_record(request.user)})

@@ -117,8 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "wagtailadmin_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "login"  # the public sign-in; the admin has its own at /admin/login/
+LOGIN_REDIRECT_URL = "my_record"
+LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,0 +1,102 @@
+"""What a signed-in member of staff may see about themselves, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cms.models import GuaranteePage
+from employment.models import Case
+from employment.rules.redundancy import Entitlements, estimate_entitlements
+from employment.selectors import Clock, case_clocks
+from tracker.models import Assignment, PlannedChange, StaffMember
+
+
+@dataclass
+class OwnRecord:
+    person: StaffMember
+    assignments: list[Assignment]
+    case: Case | None
+    clocks: list[Clock]
+    changes: list[PlannedChange]
+    guarantees: list[GuaranteePage]
+    estimate: Entitlements | None = None
+    estimate_exit_on: dt.date | None = None
+    estimate_problem: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def own_record(user, *, today: dt.date | None = None) -> OwnRecord | None:
+    """The signed-in person's own record, or None when their account is not linked to one."""
+    today = today or timezone.localdate()
+    person = StaffMember.objects.filter(user=user).first() if user.is_authenticated else None
+    if person is None:
+        return None
+    assignments = list(
+        Assignment.objects.filter(staff_member=person)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=today))
+        .select_related("post", "post__organisation")
+    )
+    posts = [a.post for a in assignments]
+    case = (
+        Case.objects.filter(staff_member=person)
+        .select_related("post", "employer", "programme")
+        .order_by("-pk")
+        .first()
+    )
+    changes = list(
+        PlannedChange.objects.filter(post__in=posts)
+        .exclude(status=PlannedChange.Status.CANCELLED)
+        .select_related("programme", "destination_organisation", "post")
+    )
+    programmes = {c.programme_id for c in changes}
+    if case is not None and case.programme_id:
+        programmes.add(case.programme_id)
+    board = any(p.is_board_level for p in posts)
+    guarantees = [
+        g
+        for g in GuaranteePage.objects.live().public().filter(programmes__in=programmes).distinct()
+        if g.applies_to_board_level(board)
+    ]
+    record = OwnRecord(
+        person=person,
+        assignments=assignments,
+        case=case,
+        clocks=case_clocks(case, today=today) if case is not None else [],
+        changes=changes,
+        guarantees=guarantees,
+    )
+    _add_estimate(record, today)
+    return record
+
+
+def _add_estimate(record: OwnRecord, today: dt.date) -> None:
+    """An entitlement estimate on the person's own figures, leaving on the case's exit or
+    proposed date if there is one, otherwise today."""
+    person = record.person
+    salaried = [a for a in record.assignments if a.annual_salary]
+    if not (salaried and person.date_of_birth and person.nhs_service_start):
+        record.estimate_problem = (
+            "We cannot estimate your entitlements because your salary, date of birth or NHS "
+            "start date is missing from your record: ask HR to check it."
+        )
+        return
+    main = max(salaried, key=lambda a: a.annual_salary)
+    case = record.case
+    exit_on = (case and (case.exit_on or case.proposed_dismissal_on)) or today
+    try:
+        record.estimate = estimate_entitlements(
+            salary=main.annual_salary,
+            date_of_birth=person.date_of_birth,
+            service_start=person.nhs_service_start,
+            exit_date=exit_on,
+            band=main.post.band,
+            fte=main.post.wte,
+            very_senior=bool(case and case.is_very_senior),
+        )
+        record.estimate_exit_on = exit_on
+    except ValueError as exc:
+        record.estimate_problem = f"We cannot estimate your entitlements: {exc}"
