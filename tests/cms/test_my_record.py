@@ -94,7 +94,7 @@ def test_own_post_case_dates_and_estimate(client, me):
     assert case.get_status_display() in html
     assert "5 January 2026" in html  # at-risk date
     # Leaving on the proposed date, 31 March 2026: 17 complete years x £50,000 / 12.
-    assert "£70833.33" in html and "(17 months)" in html
+    assert "£70,833.33" in html and "(17 months)" in html
     assert "This is an estimate" in html
 
 
