@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
+from employment import alerts
 from employment.models import Case
 from employment.rules.dates import add_months, four_weeks_beginning_with
 from employment.rules.notice import notice
@@ -251,7 +252,9 @@ def case_open(
         case.route = Case.Route.VOLUNTARY_REDUNDANCY
     elif status == Case.Status.MARS_REQUESTED:
         case.route = Case.Route.MARS
-    return _save(case, acting_user=acting_user, reason=reason, changed=None)
+    _save(case, acting_user=acting_user, reason=reason, changed=None)
+    alerts.case_status_entered(case)
+    return case
 
 
 @transaction.atomic
@@ -292,6 +295,7 @@ def case_transition(
     changed: list[str] = []
     _enter(locked, to, on, changed)
     _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    alerts.case_status_entered(locked)
     _copy_into(case, locked)
     return case
 

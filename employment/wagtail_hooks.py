@@ -5,12 +5,13 @@ what is decided in `employment.selectors` through the permission policies regist
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from employment import admin_views
+from employment import admin_views, alert_views, alerts
 from employment.models import Case, CollectiveConsultation, RedeploymentOffer
 
 register_permission_policy(Case, admin_views.case_policy)
@@ -180,6 +181,12 @@ def register_employment_urls():
             admin_views.at_risk_summary_view,
             name="employment_at_risk_summary",
         ),
+        path("alerts/", alert_views.alert_inbox_view, name="employment_alert_inbox"),
+        path(
+            "alerts/<int:pk>/acknowledge/",
+            alert_views.alert_acknowledge_view,
+            name="employment_alert_acknowledge",
+        ),
     ]
 
 
@@ -205,4 +212,24 @@ def register_register_menu_item():
 def register_summary_menu_item():
     return SummaryMenuItem(
         "At-risk figures", reverse("employment_at_risk_summary"), icon_name="table", order=212,
+    )
+
+
+class AlertsMenuItem(MenuItem):
+    """Everyone who can reach the admin has an inbox; the label carries their unacknowledged
+    count (one COUNT query per page)."""
+
+    def render_component(self, request):
+        count = alerts.unacknowledged_count(request.user)
+        label = f"{self.label} ({count})" if count else self.label
+        return LinkMenuItemComponent(
+            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname,
+            attrs=self.attrs,
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def register_alerts_menu_item():
+    return AlertsMenuItem(
+        "Alerts", reverse("employment_alert_inbox"), name="alerts", icon_name="warning", order=205,
     )

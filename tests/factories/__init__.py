@@ -4,6 +4,8 @@ One module per app; this package re-exports them so tests have one place to look
 """
 
 from tests.factories.employment import (
+    AlertFactory,
+    AlertRecipientFactory,
     CaseFactory,
     CollectiveConsultationFactory,
     ConsultationDisclosureFactory,
@@ -22,6 +24,8 @@ from tests.factories.tracker import (
 )
 
 __all__ = [
+    "AlertFactory",
+    "AlertRecipientFactory",
     "AssignmentFactory",
     "CaseFactory",
     "CollectiveConsultationFactory",

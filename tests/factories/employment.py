@@ -9,6 +9,8 @@ import datetime as dt
 import factory
 
 from employment.models import (
+    Alert,
+    AlertRecipient,
     Case,
     CollectiveConsultation,
     ConsultationDisclosure,
@@ -20,6 +22,7 @@ from tests.factories.tracker import (
     OrganisationFactory,
     PostFactory,
     StaffMemberFactory,
+    UserFactory,
 )
 
 
@@ -75,3 +78,27 @@ class RedeploymentOfferFactory(AuditedFactory):
         PostFactory, organisation=factory.SelfAttribute("..case.employer")
     )
     offered_on = dt.date(2026, 2, 2)
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    """Alerts keep no history (they are raised by `employment.alerts`), so no stamping."""
+
+    class Meta:
+        model = Alert
+
+    kind = Alert.Kind.CASE_STATUS
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    subject = factory.Sequence(lambda n: f"Alert number {n}")
+    body = "Something happened."
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class AlertRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AlertRecipient
+
+    alert = factory.SubFactory(AlertFactory)
+    user = factory.SubFactory(UserFactory)
+    named = True
+    subject = factory.SelfAttribute("alert.subject")
+    body = factory.SelfAttribute("alert.body")
