@@ -24,12 +24,14 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Serves the site with a background-task worker beside it; Ctrl-C stops both.
+# Serves the site with the background-task worker and the once-a-minute alert sweep beside it
+# (as cron would run them in production); Ctrl-C stops all three.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker --queue-name '*' --interval 2 >> $(VENV)/worker.log 2>&1 & \
-	echo "Background worker running (log: $(VENV)/worker.log)"; \
+	while true; do $(BIN)/python manage.py run_alerts >> $(VENV)/alerts.log 2>&1; sleep 60; done & \
+	echo "Background worker and alert sweep running (logs: $(VENV)/worker.log, $(VENV)/alerts.log)"; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite. With DATABASE_URL set it runs on that database (e.g. PostgreSQL).
