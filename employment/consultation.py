@@ -32,8 +32,8 @@ from employment.models import (
     ConsultationMeeting,
     proposed_dismissal_q,
 )
-from employment.services import CaseError, _save, _set
-from tracker.audit import require_reason
+from employment.services import CaseError, _set
+from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Programme, User
 
 WINDOW_DAYS = 90
@@ -240,7 +240,7 @@ def consultation_open(
     consultation = CollectiveConsultation(
         employer=employer, establishment=establishment, programme=programme, starts_on=starts_on
     )
-    return _save(consultation, acting_user=acting_user, reason=reason, changed=None)
+    return audited_save(consultation, acting_user=acting_user, reason=reason, changed=None)
 
 
 @transaction.atomic
@@ -260,7 +260,7 @@ def consultation_update(
         _set(locked, changed, starts_on=starts_on)
     if hr1_submitted_on is not None:
         _set(locked, changed, hr1_submitted_on=hr1_submitted_on)
-    return _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -291,10 +291,10 @@ def consultation_record_disclosure(
         disclosure = ConsultationDisclosure(
             consultation=consultation, item=item, content=content, disclosed_on=disclosed_on
         )
-        return _save(disclosure, acting_user=acting_user, reason=reason, changed=None)
+        return audited_save(disclosure, acting_user=acting_user, reason=reason, changed=None)
     changed: list[str] = []
     _set(disclosure, changed, content=content, disclosed_on=disclosed_on)
-    return _save(disclosure, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(disclosure, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -319,4 +319,4 @@ def consultation_record_meeting(
         disclosed=disclosed.strip(),
         responses=responses.strip(),
     )
-    return _save(meeting, acting_user=acting_user, reason=reason, changed=None)
+    return audited_save(meeting, acting_user=acting_user, reason=reason, changed=None)

@@ -27,8 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from employment.models import Case, RedeploymentOffer
-from employment.services import CaseError, _save, _set, case_transition
-from tracker.audit import require_reason
+from employment.services import CaseError, _set, case_transition
+from tracker.audit import audited_save, require_reason
 from tracker.bands import AFC_BANDS
 from tracker.models import Assignment, Post, Programme, Succession, User
 
@@ -140,9 +140,12 @@ def redeployment_matches(case: Case, *, on: dt.date | None = None) -> list[Post]
 
 def _priority_cases_waiting(post: Post, *, excluding: Case, on: dt.date) -> list[Case]:
     """People with the statutory priority who match `post` and have not yet been offered it."""
-    candidates = register_cases().filter(has_statutory_redeployment_priority=True).exclude(
-        pk=excluding.pk
-    ).exclude(redeployment_offers__post=post)
+    candidates = (
+        register_cases()
+        .filter(has_statutory_redeployment_priority=True)
+        .exclude(pk=excluding.pk)
+        .exclude(redeployment_offers__post=post)
+    )
     waiting = []
     for entry in redeployment_register(candidates, on=on):
         if any(p.pk == post.pk for p in entry.matches):
@@ -165,9 +168,7 @@ def redeployment_offer_record(
 ) -> RedeploymentOffer:
     """Record an offer of a vacant post to a person on the register."""
     require_reason(reason)
-    case = (
-        Case.objects.select_for_update(of=("self",)).select_related("post").get(pk=case.pk)
-    )
+    case = Case.objects.select_for_update(of=("self",)).select_related("post").get(pk=case.pk)
     if case.status not in Case.REDEPLOYMENT_STATUSES:
         raise CaseError(
             f"Only people on the redeployment register can be offered a post; this case is "
@@ -186,7 +187,7 @@ def redeployment_offer_record(
         if waiting:
             reason = f"{reason} (priority considered: {unsuitable_for_priority_reason.strip()})"
     offer = RedeploymentOffer(case=case, post=post, offered_on=offered_on)
-    return _save(offer, acting_user=acting_user, reason=reason, changed=None)
+    return audited_save(offer, acting_user=acting_user, reason=reason, changed=None)
 
 
 @transaction.atomic
@@ -222,7 +223,7 @@ def redeployment_offer_respond(
             responded_on=responded_on,
             refusal_reason=refusal_reason.strip(),
         )
-    _save(offer, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(offer, acting_user=acting_user, reason=reason, changed=changed)
     if accepted:
         case = Case.objects.get(pk=offer.case_id)
         case_transition(
@@ -245,7 +246,7 @@ def redeployment_offer_withdraw(
         raise CaseError(f"This offer has already been {offer.get_status_display().lower()}.")
     changed: list[str] = []
     _set(offer, changed, status=RedeploymentOffer.Status.WITHDRAWN, responded_on=on)
-    return _save(offer, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(offer, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -265,9 +266,7 @@ def redeployment_trial_outcome_record(
         raise CaseError("A trial outcome is recorded once, for an accepted offer.")
     case = Case.objects.get(pk=offer.case_id)
     if case.status != Case.Status.REDEPLOYMENT_TRIAL:
-        raise CaseError(
-            f"The case is {case.get_status_display()}, not in a redeployment trial."
-        )
+        raise CaseError(f"The case is {case.get_status_display()}, not in a redeployment trial.")
     changed: list[str] = []
     outcome = (
         RedeploymentOffer.TrialOutcome.SUCCESSFUL
@@ -275,7 +274,7 @@ def redeployment_trial_outcome_record(
         else RedeploymentOffer.TrialOutcome.UNSUCCESSFUL
     )
     _set(offer, changed, trial_outcome=outcome, trial_outcome_on=on)
-    _save(offer, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(offer, acting_user=acting_user, reason=reason, changed=changed)
     if successful:
         to = Case.Status.REDEPLOYED
     elif case.route == Case.Route.COMPULSORY_REDUNDANCY and case.notice_starts_on:

@@ -19,13 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from employment import alerts
 from employment.models import Case
 from employment.rules.dates import add_months, four_weeks_beginning_with
 from employment.rules.notice import notice
-from tracker.audit import require_reason, stamp
+from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Post, Programme, StaffMember, User
 
 #: VR/MARS packages above this total carry the 12-month clawback, like very senior managers.
@@ -174,19 +173,6 @@ def _enter(case: Case, to: str, on: dt.date, changed: list[str]) -> None:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _save(case: Model, *, acting_user: User, reason: str, changed: list[str] | None) -> Model:
-    """Save with who and why; `changed=None` means a new record, `[]` means write nothing."""
-    if changed is not None and not changed:
-        return case
-    case.full_clean()
-    stamp(case, acting_user=acting_user, reason=reason)
-    if changed is None:
-        case.save()
-    else:
-        case.save(update_fields=changed)
-    return case
-
-
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (a no-op on SQLite, where BEGIN IMMEDIATE already holds
     the database write lock)."""
@@ -252,15 +238,13 @@ def case_open(
         case.route = Case.Route.VOLUNTARY_REDUNDANCY
     elif status == Case.Status.MARS_REQUESTED:
         case.route = Case.Route.MARS
-    _save(case, acting_user=acting_user, reason=reason, changed=None)
+    audited_save(case, acting_user=acting_user, reason=reason, changed=None)
     alerts.case_status_entered(case)
     return case
 
 
 @transaction.atomic
-def case_transition(
-    *, case: Case, to: str, acting_user: User, reason: str, on: dt.date
-) -> Case:
+def case_transition(*, case: Case, to: str, acting_user: User, reason: str, on: dt.date) -> Case:
     """Move `case` to status `to`, effective on `on`.
 
     `case.status` is the status the caller saw. If the case has moved since, `CaseConflict`
@@ -294,7 +278,7 @@ def case_transition(
         )
     changed: list[str] = []
     _enter(locked, to, on, changed)
-    _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
     alerts.case_status_entered(locked)
     _copy_into(case, locked)
     return case
@@ -347,7 +331,7 @@ def case_trial_extend(
         trial_extended_to=extended_to,
         trial_extension_agreed_in_writing_on=agreed_in_writing_on,
     )
-    _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
     _copy_into(case, locked)
     return case
 
@@ -385,7 +369,7 @@ def case_update(*, case: Case, acting_user: User, reason: str, **fields: Any) ->
     _set(locked, changed, **fields)
     if changed:
         _refresh_derived(locked, changed)
-    _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
     _copy_into(case, locked)
     return case
 
@@ -404,6 +388,6 @@ def case_representation_record(
     locked = _lock(case)
     changed: list[str] = []
     _set(locked, changed, requested_representation=requested, union_name=union_name)
-    _save(locked, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
     _copy_into(case, locked)
     return case

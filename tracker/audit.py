@@ -35,6 +35,23 @@ def stamp(instance, *, acting_user, reason: str):
     return instance
 
 
+def audited_save(instance, *, acting_user, reason: str, changed: list[str] | None = None):
+    """Validate and save with who and why: the last step of every service write.
+
+    `changed=None` means a new record; a list names the fields that changed, and an empty list
+    means nothing did, so nothing is written and no history row appears.
+    """
+    if changed is not None and not changed:
+        return instance
+    instance.full_clean()
+    stamp(instance, acting_user=acting_user, reason=reason)
+    if changed is None:
+        instance.save()
+    else:
+        instance.save(update_fields=changed)
+    return instance
+
+
 def system_user():
     """The account named on history written by scheduled jobs with no person behind them.
     It cannot sign in (unusable password, inactive)."""

@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from tracker.audit import require_reason, stamp
+from tracker.audit import audited_save, require_reason, stamp
 from tracker.bands import normalise_band
 from tracker.models import (
     Assignment,
@@ -49,27 +49,13 @@ def _apply_fields(instance: Model, fields: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def _save(instance: Model, *, acting_user: User, reason: str, changed: list[str] | None = None):
-    """Validate and save with who and why. `changed=None` means a new record; an empty list means
-    nothing changed, so nothing is written (and no history row appears)."""
-    if changed is not None and not changed:
-        return instance
-    instance.full_clean()
-    stamp(instance, acting_user=acting_user, reason=reason)
-    if changed is None:
-        instance.save()
-    else:
-        instance.save(update_fields=changed)
-    return instance
-
-
 # --- organisations and programmes --------------------------------------------------------------
 
 
 @transaction.atomic
 def organisation_create(*, acting_user: User, reason: str, **fields: Any) -> Organisation:
     fields["code"] = str(fields["code"]).strip().upper()
-    return _save(Organisation(**fields), acting_user=acting_user, reason=reason)
+    return audited_save(Organisation(**fields), acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -79,7 +65,7 @@ def organisation_update(
     if "code" in fields and fields["code"] != organisation.code:
         raise ValidationError({"code": "ODS codes are never reused or changed."})
     changed = _apply_fields(organisation, fields)
-    return _save(organisation, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(organisation, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -91,7 +77,7 @@ def succession_create(
     acting_user: User,
     reason: str,
 ) -> Succession:
-    return _save(
+    return audited_save(
         Succession(predecessor=predecessor, successor=successor, effective_on=effective_on),
         acting_user=acting_user,
         reason=reason,
@@ -106,7 +92,7 @@ def programme_create(
     organisations: Iterable[Organisation] = (),
     **fields: Any,
 ) -> Programme:
-    programme = _save(Programme(**fields), acting_user=acting_user, reason=reason)
+    programme = audited_save(Programme(**fields), acting_user=acting_user, reason=reason)
     organisations = list(organisations)
     if organisations:
         # The m2m history row is written by simple-history from the instance's stamp.
@@ -125,7 +111,7 @@ def programme_update(
     **fields: Any,
 ) -> Programme:
     changed = _apply_fields(programme, fields)
-    _save(programme, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(programme, acting_user=acting_user, reason=reason, changed=changed)
     if organisations is not None:
         wanted = {o.pk for o in organisations}
         if wanted != set(programme.organisations.values_list("pk", flat=True)):
@@ -150,18 +136,20 @@ def _normalise_post_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def post_create(*, acting_user: User, reason: str, **fields: Any) -> Post:
-    return _save(Post(**_normalise_post_fields(fields)), acting_user=acting_user, reason=reason)
+    return audited_save(
+        Post(**_normalise_post_fields(fields)), acting_user=acting_user, reason=reason
+    )
 
 
 @transaction.atomic
 def post_update(*, post: Post, acting_user: User, reason: str, **fields: Any) -> Post:
     changed = _apply_fields(post, _normalise_post_fields(fields))
-    return _save(post, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(post, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
 def staff_member_create(*, acting_user: User, reason: str, **fields: Any) -> StaffMember:
-    return _save(StaffMember(**fields), acting_user=acting_user, reason=reason)
+    return audited_save(StaffMember(**fields), acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -169,12 +157,12 @@ def staff_member_update(
     *, staff_member: StaffMember, acting_user: User, reason: str, **fields: Any
 ) -> StaffMember:
     changed = _apply_fields(staff_member, fields)
-    return _save(staff_member, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(staff_member, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
 def assignment_create(*, acting_user: User, reason: str, **fields: Any) -> Assignment:
-    return _save(Assignment(**fields), acting_user=acting_user, reason=reason)
+    return audited_save(Assignment(**fields), acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -186,7 +174,7 @@ def assignment_update(
             {"staff_member": "An assignment belongs to one person; end it and start another."}
         )
     changed = _apply_fields(assignment, fields)
-    return _save(assignment, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(assignment, acting_user=acting_user, reason=reason, changed=changed)
 
 
 # --- planned changes ---------------------------------------------------------------------------
@@ -225,7 +213,7 @@ def planned_change_create(
         reason=reason,
         author=acting_user,
     )
-    return _save(change, acting_user=acting_user, reason=reason)
+    return audited_save(change, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -248,7 +236,7 @@ def planned_change_update(
         raise ValidationError(
             {"destination_organisation": "A transfer needs a destination organisation."}
         )
-    return _save(change, acting_user=acting_user, reason=reason, changed=changed)
+    return audited_save(change, acting_user=acting_user, reason=reason, changed=changed)
 
 
 def _lock(change: PlannedChange) -> PlannedChange:
@@ -287,7 +275,7 @@ def planned_change_approve(
     change.status = PlannedChange.Status.APPROVED
     change.approved_by = acting_user
     change.approved_at = timezone.now()
-    return _save(
+    return audited_save(
         change,
         acting_user=acting_user,
         reason=reason,
@@ -302,7 +290,7 @@ def planned_change_cancel(
     change = _lock(change)
     _refuse_unless(change, PlannedChange.Status.DRAFT, PlannedChange.Status.APPROVED, verb="cancel")
     change.status = PlannedChange.Status.CANCELLED
-    return _save(change, acting_user=acting_user, reason=reason, changed=["status"])
+    return audited_save(change, acting_user=acting_user, reason=reason, changed=["status"])
 
 
 def _destination_clashes(changes: list[PlannedChange]) -> list[str]:
@@ -382,11 +370,11 @@ def planned_change_apply(
         raise ChangeRefused(problems)
     post = Post.objects.select_for_update().get(pk=change.post_id)
     changed = _post_after(change, post)
-    _save(post, acting_user=acting_user, reason=reason, changed=changed)
+    audited_save(post, acting_user=acting_user, reason=reason, changed=changed)
     change.status = PlannedChange.Status.APPLIED
     change.applied_by = acting_user
     change.applied_at = timezone.now()
-    return _save(
+    return audited_save(
         change,
         acting_user=acting_user,
         reason=reason,

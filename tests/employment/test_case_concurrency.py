@@ -17,6 +17,7 @@ from employment.models import Case
 from employment.services import CaseConflict, TransitionRefused
 from tests.factories.employment import CaseFactory
 from tests.factories.tracker import UserFactory
+from tracker import audit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,13 +27,13 @@ S = Case.Status
 @pytest.fixture
 def slow_critical_section(monkeypatch):
     """Hold each caller inside the transaction for a moment after its status check."""
-    real_stamp = services.stamp
+    real_stamp = audit.stamp
 
     def slow_stamp(instance, **kwargs):
         time.sleep(0.4)
         return real_stamp(instance, **kwargs)
 
-    monkeypatch.setattr(services, "stamp", slow_stamp)
+    monkeypatch.setattr(audit, "stamp", slow_stamp)
 
 
 def _race(case_pk, moves):

@@ -18,7 +18,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from tracker import roles, services
-from tracker.audit import system_user
+from tracker.audit import audited_save, system_user
 from tracker.models import (
     Assignment,
     Organisation,
@@ -194,7 +194,7 @@ class Command(BaseCommand):
                 is_legal_employer=True,
             )
             ccg._history_date = RECORDED
-            ccgs.append(services._save(ccg, acting_user=actor, reason=REASON))
+            ccgs.append(audited_save(ccg, acting_user=actor, reason=REASON))
             services.succession_create(
                 predecessor=ccg,
                 successor=icb,
