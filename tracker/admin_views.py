@@ -54,58 +54,26 @@ class ReasonForm(WagtailAdminModelForm):
     )
 
 
+# model -> (create service, update service, the update service's name for the record)
+_SERVICES = {
+    Organisation: (services.organisation_create, services.organisation_update, "organisation"),
+    Succession: (services.succession_create, services.succession_update, "succession"),
+    Programme: (services.programme_create, services.programme_update, "programme"),
+    Post: (services.post_create, services.post_update, "post"),
+    StaffMember: (services.staff_member_create, services.staff_member_update, "staff_member"),
+    Assignment: (services.assignment_create, services.assignment_update, "assignment"),
+    PlannedChange: (services.planned_change_create, services.planned_change_update, "change"),
+}
+
+
 def _service_create(model, *, cleaned: dict, acting_user, reason: str):
-    m2m = {k: cleaned.pop(k) for k in list(cleaned) if k == "organisations"}
-    if model is Organisation:
-        return services.organisation_create(acting_user=acting_user, reason=reason, **cleaned)
-    if model is Programme:
-        return services.programme_create(
-            acting_user=acting_user,
-            reason=reason,
-            organisations=m2m.get("organisations", ()),
-            **cleaned,
-        )
-    if model is Succession:
-        return services.succession_create(acting_user=acting_user, reason=reason, **cleaned)
-    if model is Post:
-        return services.post_create(acting_user=acting_user, reason=reason, **cleaned)
-    if model is StaffMember:
-        return services.staff_member_create(acting_user=acting_user, reason=reason, **cleaned)
-    if model is Assignment:
-        return services.assignment_create(acting_user=acting_user, reason=reason, **cleaned)
-    if model is PlannedChange:
-        cleaned.pop("reason", None)
-        return services.planned_change_create(acting_user=acting_user, reason=reason, **cleaned)
-    raise PermissionDenied(f"{model.__name__} records are not created from this screen.")
+    create, _update, _name = _SERVICES[model]
+    return create(acting_user=acting_user, reason=reason, **cleaned)
 
 
 def _service_update(instance, *, cleaned: dict, acting_user, reason: str):
-    model = type(instance)
-    if model is Organisation:
-        return services.organisation_update(
-            organisation=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    if model is Programme:
-        return services.programme_update(
-            programme=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    if model is Post:
-        return services.post_update(
-            post=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    if model is StaffMember:
-        return services.staff_member_update(
-            staff_member=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    if model is Assignment:
-        return services.assignment_update(
-            assignment=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    if model is PlannedChange:
-        return services.planned_change_update(
-            change=instance, acting_user=acting_user, reason=reason, **cleaned
-        )
-    raise PermissionDenied(f"{model.__name__} records are not edited from this screen.")
+    _create, update, name = _SERVICES[type(instance)]
+    return update(**{name: instance}, acting_user=acting_user, reason=reason, **cleaned)
 
 
 class ScopedObjectMixin:

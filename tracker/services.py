@@ -85,6 +85,14 @@ def succession_create(
 
 
 @transaction.atomic
+def succession_update(
+    *, succession: Succession, acting_user: User, reason: str, **fields: Any
+) -> Succession:
+    changed = _apply_fields(succession, fields)
+    return audited_save(succession, acting_user=acting_user, reason=reason, changed=changed)
+
+
+@transaction.atomic
 def programme_create(
     *,
     acting_user: User,

@@ -334,3 +334,22 @@ def test_ending_an_assignment_through_the_admin(hr_client, org):
     assert latest.history_change_reason == "Resigned, last day 31 March 2026"
     other = factories.AssignmentFactory()
     assert hr_client.get(f"/admin/assignments/edit/{other.pk}/").status_code == 404
+
+
+def test_succession_date_corrected_through_the_admin(hr_client, org):
+    succession = factories.SuccessionFactory(predecessor=org)
+    form = {
+        "predecessor": org.pk,
+        "successor": succession.successor.pk,
+        "effective_on": "2022-07-01",
+        "change_reason": "unchanged",
+    }
+    assert hr_client.post(f"/admin/successions/edit/{succession.pk}/", form).status_code == 302
+    assert succession.history.count() == 1  # nothing changed, nothing written
+    form.update(effective_on="2022-07-02", change_reason="Scheme date corrected")
+    assert hr_client.post(f"/admin/successions/edit/{succession.pk}/", form).status_code == 302
+    latest = succession.history.first()
+    assert (latest.effective_on, latest.history_change_reason) == (
+        dt.date(2022, 7, 2),
+        "Scheme date corrected",
+    )
