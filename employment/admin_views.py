@@ -168,20 +168,9 @@ class CaseOpenForm(ReasonFormMixin, WagtailAdminModelForm):
 class CaseEditForm(ReasonFormMixin, WagtailAdminModelForm):
     class Meta:
         model = Case
-        fields = [
-            "post",
-            "programme",
-            "establishment",
-            "at_risk_on",
-            "consultation_ends_on",
-            "proposed_dismissal_on",
-            "exit_on",
-            "is_very_senior",
-            "package_total",
-            "has_statutory_redeployment_priority",
-            "requested_representation",
-            "union_name",
-        ]
+        # What HR may correct outside a transition, plus the representation request (saved
+        # through its own service).
+        fields = [*services.CASE_EDITABLE_FIELDS, "requested_representation", "union_name"]
 
 
 class CaseIndexView(IndexView):

@@ -338,19 +338,17 @@ def case_trial_extend(
 
 #: Fields HR may correct on a case outside a transition. Status, route and the dates transitions
 #: set (trial, notice, clawback) are not here: they change only through their own services.
-CASE_EDITABLE_FIELDS = frozenset(
-    {
-        "post",
-        "programme",
-        "establishment",
-        "at_risk_on",
-        "consultation_ends_on",
-        "proposed_dismissal_on",
-        "exit_on",
-        "is_very_senior",
-        "package_total",
-        "has_statutory_redeployment_priority",
-    }
+CASE_EDITABLE_FIELDS = (
+    "post",
+    "programme",
+    "establishment",
+    "at_risk_on",
+    "consultation_ends_on",
+    "proposed_dismissal_on",
+    "exit_on",
+    "is_very_senior",
+    "package_total",
+    "has_statutory_redeployment_priority",
 )
 
 
@@ -358,7 +356,7 @@ CASE_EDITABLE_FIELDS = frozenset(
 def case_update(*, case: Case, acting_user: User, reason: str, **fields: Any) -> Case:
     """Record or correct a case's details; a call that changes nothing writes nothing."""
     require_reason(reason)
-    unknown = set(fields) - CASE_EDITABLE_FIELDS
+    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
     if unknown:
         raise CaseError(
             f"These fields are not changed by case_update: {', '.join(sorted(unknown))}. "
