@@ -19,16 +19,18 @@ the plan is rebuilt inside the transaction.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import gc
 import hashlib
+import operator
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections import namedtuple
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Max
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Count, DecimalField, Max
 from django.utils import timezone
 
 from imports.bulk_history import BulkWriter, concrete_attnames
@@ -36,11 +38,11 @@ from imports.models import ImportRun
 from imports.readers import WorkbookError, open_workbook
 from imports.validation import (
     ESTABLISHMENT,
+    MEMO_LIMIT,
     ParsedRow,
     ParsedSheet,
     ParsedWorkbook,
     Problem,
-    RowValues,
     parse_workbook,
 )
 from tracker.models import (
@@ -223,33 +225,71 @@ class ImportResult:
 # --- database state ---------------------------------------------------------------------------
 
 
-def _chunked_values(model, lookup: str, keys, fields: list[str], **filters) -> list[RowValues]:
-    """Rows whose `lookup` is one of `keys`, as read-only mappings over tuples. When the file
+def _chunked_rows(model, lookup: str, keys: set, fields: tuple[str, ...]) -> Iterator[tuple]:
+    """Yield the rows whose `lookup` is one of `keys`, as named tuples of `fields`. When the file
     names a good share of the table (a full establishment), reading the whole table is much
     cheaper than long IN lists."""
-    keys = set(keys)
     if not keys:
-        return []
-    index = {name: position for position, name in enumerate(fields)}
-    at = index[lookup]
+        return
+    rows = model.objects.order_by().values_list(*fields)
     if len(keys) > CHUNK and 2 * len(keys) > model.objects.count():
-        return [
-            RowValues(index, row)
-            for row in model.objects.filter(**filters).order_by().values_list(*fields)
-            if row[at] in keys
-        ]
+        at = fields.index(lookup)
+        for row in _fetch(rows, fields):
+            if row[at] in keys:
+                yield row
+        return
     keys = list(keys)
-    out: list[RowValues] = []
     for start in range(0, len(keys), CHUNK):
-        out.extend(
-            RowValues(index, row)
-            for row in model.objects.filter(
-                **{f"{lookup}__in": keys[start : start + CHUNK]}, **filters
-            )
-            .order_by()
-            .values_list(*fields)
-        )
-    return out
+        yield from _fetch(rows.filter(**{f"{lookup}__in": keys[start : start + CHUNK]}), fields)
+
+
+def _fetch(queryset, fields: tuple[str, ...]) -> Iterator[tuple]:
+    """A `values_list` queryset's rows as named tuples, read with a plain cursor.
+
+    Django's own iterator passes every row through a generic conversion loop that, at 300,000
+    rows, costs more than reading them. The drivers already return text, integers, dates and
+    booleans as Python values (on SQLite too: Django registers converters for its declared
+    date and bool columns); only decimals need converting, because SQLite keeps them as REAL or
+    INTEGER. That is done here as Django does it, each distinct value once."""
+    model = queryset.model
+    decimals = [
+        (position, _decimal_converter(model._meta.get_field(name)))
+        for position, name in enumerate(fields)
+        if "__" not in name and isinstance(model._meta.get_field(name), DecimalField)
+    ]
+    row_class = namedtuple(f"{model.__name__}State", fields)
+    new = tuple.__new__
+    sql, params = queryset.query.sql_with_params()
+    # A server-side cursor on PostgreSQL, so the whole result is never held at once.
+    with connections[queryset.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            for row in chunk:
+                if decimals:
+                    row = list(row)
+                    for position, convert in decimals:
+                        row[position] = convert(row[position])
+                yield new(row_class, row)
+
+
+def _decimal_converter(field: DecimalField) -> Callable[[object], Decimal | None]:
+    """Django's SQLite conversion of a stored decimal (15 significant digits, then the field's
+    places), remembering up to MEMO_LIMIT distinct values; Decimals (PostgreSQL) pass through."""
+    quantum = Decimal(1).scaleb(-field.decimal_places)
+    from_float = decimal.Context(prec=15).create_decimal_from_float
+    remembered: dict[object, Decimal] = {}
+
+    def convert(value: object) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        converted = remembered.get(value)
+        if converted is None:
+            converted = from_float(value).quantize(quantum, context=field.context)
+            if len(remembered) < MEMO_LIMIT:
+                remembered[value] = converted
+        return converted
+
+    return convert
 
 
 def watermark() -> tuple:
@@ -263,6 +303,23 @@ def watermark() -> tuple:
     return tuple(marks)
 
 
+# What the planner keeps of each post, person and assignment the file names: only the fields it
+# compares, as named tuples (a dict or model instance per row would cost several times the
+# memory at 100,000 rows). The few rows that change are read again in full by `_complete_rows`,
+# because their update and history row need every field.
+POST_STATE = ("id", "organisation_id", "position_number", *POST_FIELDS)
+STAFF_STATE = ("id", "employee_number", *STAFF_FIELDS)
+ASSIGNMENT_STATE = (
+    "id",
+    "assignment_number",
+    "post_id",
+    "post__organisation_id",
+    "post__position_number",
+    "staff_member__employee_number",
+    *ASSIGNMENT_FIELDS,
+)
+
+
 @dataclass
 class State:
     orgs: dict[str, dict]
@@ -270,11 +327,10 @@ class State:
     successions: dict[tuple[int, int], dict]
     programmes_by_slug: dict[str, int]
     programmes_by_name: dict[str, int]
-    posts: dict[tuple[int, str], RowValues]
-    post_orgs: dict[str, set[int]]  # position number -> organisation ids holding it
-    staff: dict[str, RowValues]
-    staff_numbers: dict[int, str]
-    assignments: dict[str, RowValues]
+    posts: dict[tuple[int, str], tuple]  # (organisation id, position number) -> POST_STATE
+    post_orgs: dict[str, tuple[int, ...]]  # position number -> organisation ids holding it
+    staff: dict[str, tuple]  # employee number -> STAFF_STATE
+    assignments: dict[str, tuple]  # assignment number -> ASSIGNMENT_STATE
     changes: dict[tuple[int, int], dict]
 
 
@@ -293,32 +349,39 @@ def load_state(parsed: ParsedWorkbook) -> State:
     assignment_numbers: set[str] = set()
     for key in ("establishment", "changes"):
         sheet = parsed.sheets.get(key)
-        if sheet:
-            for row in sheet.rows:
-                if row.values.get("position_number"):
-                    positions.add(row.values["position_number"])
-                if row.values.get("employee_number"):
-                    employees.add(row.values["employee_number"])
-                if row.values.get("assignment_number"):
-                    assignment_numbers.add(row.values["assignment_number"])
-    post_rows = _chunked_values(Post, "position_number", positions, concrete_attnames(Post))
-    staff_rows = _chunked_values(
-        StaffMember, "employee_number", employees, concrete_attnames(StaffMember)
-    )
-    assignment_rows = _chunked_values(
-        Assignment,
-        "assignment_number",
-        assignment_numbers,
-        [
-            *concrete_attnames(Assignment),
-            "post__organisation_id",
-            "post__position_number",
-            "staff_member__employee_number",
-        ],
-    )
-    post_orgs: dict[str, set[int]] = defaultdict(set)
-    for p in post_rows:
-        post_orgs[p["position_number"]].add(p["organisation_id"])
+        if sheet is None:
+            continue
+        for name, found in (
+            ("position_number", positions),
+            ("employee_number", employees),
+            ("assignment_number", assignment_numbers),
+        ):
+            if name in sheet.index:
+                at = sheet.index[name]
+                found.update(row.values.data[at] for row in sheet.rows)
+                found.discard("")
+                found.discard(None)
+    posts: dict[tuple[int, str], tuple] = {}
+    post_orgs: dict[str, tuple[int, ...]] = {}
+    for post in _chunked_rows(Post, "position_number", positions, POST_STATE):
+        posts[(post.organisation_id, post.position_number)] = post
+        post_orgs[post.position_number] = (
+            *post_orgs.get(post.position_number, ()),
+            post.organisation_id,
+        )
+    del positions
+    staff = {
+        s.employee_number: s
+        for s in _chunked_rows(StaffMember, "employee_number", employees, STAFF_STATE)
+    }
+    del employees
+    assignments = {
+        a.assignment_number: a
+        for a in _chunked_rows(
+            Assignment, "assignment_number", assignment_numbers, ASSIGNMENT_STATE
+        )
+    }
+    del assignment_numbers
     programme_ids = {p["id"] for p in programmes}
     changes = {}
     if "changes" in parsed.sheets and programme_ids:
@@ -335,13 +398,30 @@ def load_state(parsed: ParsedWorkbook) -> State:
         successions=successions,
         programmes_by_slug={p["slug"].lower(): p["id"] for p in programmes},
         programmes_by_name={" ".join(p["name"].lower().split()): p["id"] for p in programmes},
-        posts={(p["organisation_id"], p["position_number"]): p for p in post_rows},
+        posts=posts,
         post_orgs=post_orgs,
-        staff={s["employee_number"]: s for s in staff_rows},
-        staff_numbers={s["id"]: s["employee_number"] for s in staff_rows},
-        assignments={a["assignment_number"]: a for a in assignment_rows},
+        staff=staff,
+        assignments=assignments,
         changes=changes,
     )
+
+
+def _complete_rows(model, rows: list[dict]) -> None:
+    """Fill planned updates (each its "id" and the values that change) with the record's other
+    fields, read now: the write sets only what changed, but the history row records the whole
+    record. Only rows that change come here, so this reads few rows."""
+    if not rows:
+        return
+    by_id = {row["id"]: row for row in rows}
+    ids = list(by_id)
+    fields = concrete_attnames(model)
+    for start in range(0, len(ids), CHUNK):
+        for full in (
+            model.objects.filter(id__in=ids[start : start + CHUNK]).order_by().values(*fields)
+        ):
+            row = by_id[full["id"]]
+            for name, value in full.items():
+                row.setdefault(name, value)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -349,6 +429,45 @@ def load_state(parsed: ParsedWorkbook) -> State:
 
 def _diff(old: dict, new: dict, fields) -> list[str]:
     return [name for name in fields if name in new and old.get(name) != new[name]]
+
+
+_POST_COLUMNS = frozenset(POST_FIELDS)
+_STAFF_COLUMNS = frozenset(STAFF_FIELDS)
+_ASSIGNMENT_COLUMNS = frozenset(ASSIGNMENT_FIELDS)
+_PERSON_DATES = ("date_of_birth", "nhs_service_start")
+
+
+class _Fields:
+    """The fields of one table that a sheet has columns for, picked out of a parsed row and out
+    of a state tuple in the same order: an unchanged record costs one tuple comparison, and
+    only a record that differs is compared field by field."""
+
+    def __init__(self, fields: tuple[str, ...], sheet: ParsedSheet, state: tuple[str, ...]):
+        self.names = tuple(name for name in fields if name in sheet.index)
+        self.new = _picker([sheet.index[name] for name in self.names])
+        self.old = _picker([state.index(name) for name in self.names])
+
+    def changed(self, data: tuple, old: tuple) -> list[str]:
+        new, old = self.new(data), self.old(old)
+        if new == old:
+            return []
+        return [name for name, a, b in zip(self.names, new, old, strict=True) if a != b]
+
+    def values(self, data: tuple) -> dict[str, object]:
+        return dict(zip(self.names, self.new(data), strict=True))
+
+
+def _picker(positions: list[int | None]) -> Callable[[tuple], tuple]:
+    """`operator.itemgetter`, but always returning a tuple (also for one or no positions), and
+    None for a position that is None (a column the sheet does not have)."""
+    if None in positions:
+        return lambda row: tuple(None if at is None else row[at] for at in positions)
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda row: (row[only],)
+    return lambda row: ()
 
 
 class _Planner:
@@ -501,58 +620,76 @@ class _Planner:
     def establishment(self, sheet: ParsedSheet) -> None:
         state = self.state
         summary = self.plan.summaries.setdefault("establishment", SheetSummary(sheet.spec.title))
-        post_first: dict[tuple[str, str], ParsedRow] = {}
-        position_org: dict[str, tuple[str, int]] = {}
+        # A position number belongs to one organisation, so the row that first names a position
+        # number defines its post; later rows with it are further holders of a shared post.
+        post_first: dict[str, ParsedRow] = {}
         staff_first: dict[str, ParsedRow] = {}
         assignment_first: dict[str, int] = {}
-        post_plans: dict[tuple[str, str], dict] = {}  # key -> {"id" or None, "state", "changed"}
-        staff_plans: dict[str, dict] = {}
-        row_outcomes: dict[int, tuple[str, list]] = {}
-        key_fields_ok = ("org_code", "position_number")
+        post_ids = self.plan.known_post_ids  # (code, position) -> id, for posts already there
+        org_ids: dict[str, int | None] = {}  # codes checked once: known and allowed
+        # Rows that create or update something, in sheet order, for the preview; unchanged rows
+        # (nearly all of them on a re-import) are only counted.
+        recorded: list[tuple[ParsedRow, str, list]] = []
+        unchanged = 0
+        post_fields = _Fields(POST_FIELDS, sheet, POST_STATE)
+        staff_fields = _Fields(STAFF_FIELDS, sheet, STAFF_STATE)
+        assignment_fields = _Fields(ASSIGNMENT_FIELDS, sheet, ASSIGNMENT_STATE)
+        # Every row reads these: picked from its values in one call (the rest only when needed).
+        row_keys = _picker(
+            [sheet.index.get(name) for name in ("org_code", "position_number", "assignment_number")]
+            + [sheet.index.get(name) for name in ("employee_number", *_PERSON_DATES)]
+        )
+
+        has_born, has_started = (name in sheet.index for name in _PERSON_DATES)
 
         for row in sheet.rows:
             v = row.values
-            if any(k in row.failed or not v.get(k) for k in key_fields_ok):
+            data = v.data
+            failed = row.failed
+            code, position, number, employee, born, started = row_keys(data)
+            if not code or not position or "org_code" in failed or "position_number" in failed:
                 continue
-            code, position = v["org_code"], v["position_number"]
             key = (code, position)
             outcome, changes = "unchanged", []
-            if not self.org_known(code):
-                self.problem(sheet, row, "org_code", self.unknown_org(code))
-                continue
-            if self.not_allowed(sheet, row, "org_code", code):
-                continue
-            org = state.orgs.get(code)
-            org_id = org["id"] if org else None
+            if code in org_ids:
+                org_id = org_ids[code]
+            else:
+                if not self.org_known(code):
+                    self.problem(sheet, row, "org_code", self.unknown_org(code))
+                    continue
+                if self.not_allowed(sheet, row, "org_code", code):
+                    continue
+                org = state.orgs.get(code)
+                org_id = org_ids[code] = org["id"] if org else None
             # A position number belongs to one organisation (in the tracker and in the file).
-            elsewhere = {
-                state.org_codes[i] for i in state.post_orgs.get(position, ()) if i != org_id
-            }
+            holders = state.post_orgs.get(position, ())
+            if holders and holders != (org_id,):
+                elsewhere = sorted({state.org_codes[i] for i in holders if i != org_id})
+            else:
+                elsewhere = None
             if elsewhere:
                 self.problem(
                     sheet,
                     row,
                     "position_number",
                     f"position number {position} already belongs to organisation "
-                    f"{', '.join(sorted(elsewhere))}; a post moves between organisations through "
+                    f"{', '.join(elsewhere)}; a post moves between organisations through "
                     "a planned change, not an import",
                 )
                 continue
-            if position in position_org and position_org[position][0] != code:
-                other, line = position_org[position]
+            first = post_first.get(position)
+            if first is not None and first.values["org_code"] != code:
                 self.problem(
                     sheet,
                     row,
                     "position_number",
-                    f"position number {position} is also used for organisation {other} at row "
-                    f"{line}",
+                    f"position number {position} is also used for organisation "
+                    f"{first.values['org_code']} at row {first.number}",
                 )
                 continue
-            position_org.setdefault(position, (code, row.number))
 
             # The post: first mention defines it; later rows are further holders of a shared post.
-            if key in post_first:
-                first = post_first[key]
+            if first is not None:
                 if not v.get("assignment_number") or not first.values.get("assignment_number"):
                     self.problem(
                         sheet,
@@ -565,11 +702,8 @@ class _Planner:
                     continue
                 clash = [
                     n
-                    for n in POST_FIELDS
-                    if n in v
-                    and n not in row.failed
-                    and n not in first.failed
-                    and v[n] != first.values.get(n)
+                    for n in post_fields.names
+                    if n not in failed and n not in first.failed and v[n] != first.values[n]
                 ]
                 for n in clash:
                     self.problem(
@@ -577,39 +711,39 @@ class _Planner:
                         row,
                         n,
                         f"{LABELS[n]} '{display(v[n])}' differs from row {first.number} "
-                        f"('{display(first.values.get(n))}') for the same post {position}",
+                        f"('{display(first.values[n])}') for the same post {position}",
                     )
                 if clash:
                     continue
             else:
-                post_first[key] = row
-                if row.failed & set(POST_FIELDS):
+                post_first[position] = row
+                if failed & _POST_COLUMNS:
                     continue
-                new = {n: v[n] for n in POST_FIELDS if n in v}
                 old = state.posts.get((org_id, position)) if org_id else None
+                self.file_posts[key] = row
                 if old is None:
-                    self.file_posts[key] = row
                     self.new_posts.add(key)
                     self.plan.post_creates.append(
-                        {"_org": code, "position_number": position, **new}
+                        {"_org": code, "position_number": position, **post_fields.values(data)}
                     )
                     summary.count("posts", "created")
                     outcome = "created"
-                    post_plans[key] = {"id": None}
                 else:
-                    self.file_posts[key] = row
-                    post_plans[key] = {"id": old["id"]}
-                    self.plan.known_post_ids[key] = old["id"]
-                    changed = _diff(old, new, POST_FIELDS)
+                    post_ids[key] = old.id
+                    changed = post_fields.changed(data, old)
                     if changed:
-                        self.plan.post_updates.append({**old, **new})
+                        self.plan.post_updates.append({"id": old.id, **post_fields.values(data)})
                         summary.count("posts", "updated")
                         outcome = "updated"
-                        changes += [[LABELS[n], display(old[n]), display(new[n])] for n in changed]
+                        changes += [
+                            [LABELS[n], display(getattr(old, n)), display(v[n])] for n in changed
+                        ]
 
-            number = v.get("assignment_number")
-            if not number or "assignment_number" in row.failed:
-                row_outcomes[row.number] = (outcome, changes)
+            if not number or "assignment_number" in failed:
+                if outcome == "unchanged":
+                    unchanged += 1
+                else:
+                    recorded.append((row, outcome, changes))
                 continue
             if number in assignment_first:
                 self.problem(
@@ -621,18 +755,16 @@ class _Planner:
                 )
                 continue
             assignment_first[number] = row.number
-            employee = v.get("employee_number")
-            if not employee or "employee_number" in row.failed:
+            if not employee or "employee_number" in failed:
                 continue
 
             # The person: the first row naming an employee number defines them.
-            person_fields = [n for n in STAFF_FIELDS if n in v and n not in row.failed]
             if employee in staff_first:
                 first = staff_first[employee]
                 clash = [
                     n
-                    for n in person_fields
-                    if n not in first.failed and v[n] != first.values.get(n)
+                    for n in staff_fields.names
+                    if n not in failed and n not in first.failed and v[n] != first.values[n]
                 ]
                 for n in clash:
                     self.problem(
@@ -640,54 +772,54 @@ class _Planner:
                         row,
                         n,
                         f"{LABELS[n]} '{display(v[n])}' differs from row {first.number} "
-                        f"('{display(first.values.get(n))}') for the same employee {employee}",
+                        f"('{display(first.values[n])}') for the same employee {employee}",
                     )
                 if clash:
                     continue
             else:
                 staff_first[employee] = row
-                if row.failed & set(STAFF_FIELDS):
+                if failed & _STAFF_COLUMNS:
                     continue
-                new = {n: v[n] for n in person_fields}
                 old = state.staff.get(employee)
-                merged = {**(old or {}), **new}
-                if (
-                    merged.get("date_of_birth")
-                    and merged.get("nhs_service_start")
-                    and merged["nhs_service_start"] <= merged["date_of_birth"]
-                ):
+                # The record as it would be: the file's values over the tracker's.
+                if not has_born:
+                    born = old and old.date_of_birth
+                if not has_started:
+                    started = old and old.nhs_service_start
+                if born and started and started <= born:
                     self.problem(
                         sheet,
                         row,
                         "nhs_service_start",
-                        f"NHS start date {display(merged['nhs_service_start'])} is not after the "
-                        f"date of birth {display(merged['date_of_birth'])}",
+                        f"NHS start date {display(started)} is not after the "
+                        f"date of birth {display(born)}",
                     )
                     continue
                 if old is None:
-                    self.plan.staff_creates.append({"employee_number": employee, **new})
+                    self.plan.staff_creates.append(
+                        {"employee_number": employee, **staff_fields.values(data)}
+                    )
                     summary.count("staff", "created")
                     outcome = "created"
-                    staff_plans[employee] = {"id": None}
                 else:
-                    staff_plans[employee] = {"id": old["id"]}
-                    self.plan.known_staff_ids[employee] = old["id"]
-                    changed = _diff(old, new, STAFF_FIELDS)
+                    self.plan.known_staff_ids[employee] = old.id
+                    changed = staff_fields.changed(data, old)
                     if changed:
-                        self.plan.staff_updates.append(merged)
+                        self.plan.staff_updates.append({"id": old.id, **staff_fields.values(data)})
                         summary.count("staff", "updated")
                         if outcome == "unchanged":
                             outcome = "updated"
-                        changes += [[LABELS[n], display(old[n]), display(new[n])] for n in changed]
+                        changes += [
+                            [LABELS[n], display(getattr(old, n)), display(v[n])] for n in changed
+                        ]
 
             # The assignment.
-            if row.failed & set(ASSIGNMENT_FIELDS):
+            if failed & _ASSIGNMENT_COLUMNS:
                 continue
-            new = {n: v[n] for n in ASSIGNMENT_FIELDS if n in v}
             existing = state.assignments.get(number)
             if existing is None:
-                new.setdefault("category", Assignment.Category.PERMANENT)
-                if not new["category"]:
+                new = assignment_fields.values(data)
+                if not new.get("category"):
                     new["category"] = Assignment.Category.PERMANENT
                 self.plan.assignment_creates.append(
                     {"assignment_number": number, "_post": key, "_staff": employee, **new}
@@ -695,57 +827,64 @@ class _Planner:
                 summary.count("assignments", "created")
                 outcome = "created"
             else:
-                if existing["staff_member__employee_number"] != employee:
+                if existing.staff_member__employee_number != employee:
                     self.problem(
                         sheet,
                         row,
                         "employee_number",
                         f"assignment {number} belongs to employee "
-                        f"{existing['staff_member__employee_number']}, not {employee}",
+                        f"{existing.staff_member__employee_number}, not {employee}",
                     )
                     continue
-                if existing["post__organisation_id"] != org_id:
+                if existing.post__organisation_id != org_id:
                     other = state.org_codes.get(
-                        existing["post__organisation_id"], "another organisation"
+                        existing.post__organisation_id, "another organisation"
                     )
                     self.problem(
                         sheet,
                         row,
                         "assignment_number",
                         f"assignment number {number} already belongs to organisation {other} "
-                        f"(position {existing['post__position_number']}); a person moves between "
+                        f"(position {existing.post__position_number}); a person moves between "
                         "organisations through a planned change, not an import",
                     )
                     continue
-                if not new.get("category"):
-                    new.pop("category", None)  # blank keeps what is recorded
-                changed = _diff(existing, new, ASSIGNMENT_FIELDS)
-                post_id = post_plans[key]["id"] if key in post_plans else None
-                moved = post_id is None or post_id != existing["post_id"]
+                changed = assignment_fields.changed(data, existing)
+                if "category" in changed and not v["category"]:
+                    changed.remove("category")  # blank keeps what is recorded
+                post_id = post_ids.get(key)  # None: a post this file creates
+                moved = post_id is None or post_id != existing.post_id
                 if changed or moved:
-                    merged = {k: existing[k] for k in concrete_attnames(Assignment)} | new
+                    new = assignment_fields.values(data)
+                    if not new.get("category"):
+                        new.pop("category", None)
+                    merged = {"id": existing.id, **new}
                     if moved:
                         if post_id is None:
                             merged["_post"] = key  # a post this file creates
                         else:
                             merged["post_id"] = post_id
                         changes.append(
-                            [LABELS["post_id"], existing["post__position_number"], position]
+                            [LABELS["post_id"], existing.post__position_number, position]
                         )
                     self.plan.assignment_updates.append(merged)
                     summary.count("assignments", "updated")
                     if outcome == "unchanged":
                         outcome = "updated"
-                    changes += [[LABELS[n], display(existing[n]), display(new[n])] for n in changed]
-            row_outcomes[row.number] = (outcome, changes)
+                    changes += [
+                        [LABELS[n], display(getattr(existing, n)), display(new[n])] for n in changed
+                    ]
+            if outcome == "unchanged":
+                unchanged += 1
+            else:
+                recorded.append((row, outcome, changes))
 
-        for row in sheet.rows:
-            if row.number in row_outcomes:
-                outcome, changes = row_outcomes[row.number]
-                key = f"{row.values.get('org_code')} {row.values.get('position_number')}"
-                if row.values.get("assignment_number"):
-                    key += f" / {row.values['assignment_number']}"
-                summary.record(row, key, outcome, changes)
+        summary.unchanged += unchanged
+        for row, outcome, changes in recorded:
+            key = f"{row.values.get('org_code')} {row.values.get('position_number')}"
+            if row.values.get("assignment_number"):
+                key += f" / {row.values['assignment_number']}"
+            summary.record(row, key, outcome, changes)
 
     # Changes ---------------------------------------------------------------------------------
 
@@ -797,7 +936,7 @@ class _Planner:
             key = (code, position)
             org = state.orgs.get(code)
             old_post = state.posts.get((org["id"], position)) if org else None
-            post_ref: object = old_post["id"] if old_post else None
+            post_ref: object = old_post.id if old_post else None
             outcome, changes = "unchanged", []
             if old_post is None and key not in self.file_posts:
                 elsewhere = {state.org_codes[i] for i in state.post_orgs.get(position, ())}
@@ -918,6 +1057,10 @@ def build_plan(
     mark = watermark()
     state = load_state(parsed)
     plan = _Planner(parsed, state, acting_user_id, allowed_codes).run()
+    del state
+    _complete_rows(Post, plan.post_updates)
+    _complete_rows(StaffMember, plan.staff_updates)
+    _complete_rows(Assignment, plan.assignment_updates)
     plan.watermark = mark
     return plan
 

@@ -32,6 +32,9 @@ from tracker.bands import normalise_band
 from tracker.models import ODS_CODE_PATTERN, Assignment, Organisation, PlannedChange
 
 HEADER_SEARCH_ROWS = 10  # the header row is the first of these that names known columns
+MEMO_LIMIT = 20_000  # distinct values remembered per column while reading a sheet
+_MEMO_TYPES = frozenset({str, float, dt.date, dt.datetime})
+_MISSING = object()
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PENNY = Decimal("0.01")
 WTE_PLACES = Decimal("0.0001")
@@ -181,35 +184,47 @@ class Problem:
 class RowValues:
     """A row's typed values by column key: a read-only mapping over a tuple, sharing one
     key -> position index with every row of its sheet (a dict per row would cost five times
-    the memory at 100,000 rows)."""
+    the memory at 100,000 rows).
 
-    __slots__ = ("_data", "_index")
+    Code that reads many values of every row (the row checks, the planner) takes `as_dict()`
+    once per row, or picks positions out of `data` with `operator.itemgetter`: each call of
+    the methods below runs Python code, and at 100,000 rows those calls add up to seconds."""
+
+    __slots__ = ("data", "index")
 
     def __init__(self, index: dict[str, int], data: tuple):
-        self._index = index
-        self._data = data
+        self.index = index
+        self.data = data
 
     def __getitem__(self, key: str) -> object:
-        return self._data[self._index[key]]
+        return self.data[self.index[key]]
 
     def get(self, key: str, default: object = None) -> object:
-        position = self._index.get(key)
-        return default if position is None else self._data[position]
+        position = self.index.get(key)
+        return default if position is None else self.data[position]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._index
+        return key in self.index
 
     def __iter__(self):
-        return iter(self._index)
+        return iter(self.index)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self.index)
 
     def keys(self):
-        return self._index.keys()
+        return self.index.keys()
 
     def items(self):
-        return ((key, self._data[i]) for key, i in self._index.items())
+        return zip(self.index, self.data, strict=True)
+
+    def as_dict(self) -> dict[str, object]:
+        """A short-lived dict of the row (the index lists every key in position order)."""
+        return dict(zip(self.index, self.data, strict=True))
+
+
+# Most rows have no failed cell: they share one empty set rather than allocate one each.
+_NO_FAILURES: frozenset[str] = frozenset()
 
 
 class ParsedRow:
@@ -221,7 +236,7 @@ class ParsedRow:
         self.number = number
         self.values = values
         self.letters = letters  # key -> column letter, shared by the sheet's rows
-        self.failed: frozenset[str] | set[str] = frozenset()
+        self.failed: frozenset[str] | set[str] = _NO_FAILURES
 
     def ref(self, key: str) -> str:
         return f"{self.letters.get(key, 'A')}{self.number}"
@@ -242,6 +257,7 @@ class ParsedSheet:
     header_row: int
     header: list[object]
     columns: dict[str, int]  # key -> 0-based column index
+    index: dict[str, int]  # key -> position in each row's `values.data` (imported columns only)
     rows: list[ParsedRow]
     info: SheetInfo  # to read rows again (as they were) for the --errors-out workbook
 
@@ -637,7 +653,7 @@ CONVERTERS: dict[str, dict[str, Callable[[object], object]]] = {
 
 def _row_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet: str) -> None:
     """Checks across cells of one row."""
-    v = row.values
+    v = row.values.as_dict()
 
     def add(key: str, message: str) -> None:
         problems.append(Problem(sheet, row.ref(key), message, row.number))
@@ -852,23 +868,40 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     total = max(info.declared_rows - header_row, 0)
     rows: list[ParsedRow] = []
     index = {key: position for position, (key, _, _) in enumerate(wanted)}
+    # Most columns repeat a few values all the way down (organisation, title, band, WTE, dates):
+    # each column remembers what its values converted to, so each distinct value is converted
+    # once. A column of mostly distinct values (numbers, names) stops adding at MEMO_LIMIT.
+    # Cells that fail are never remembered, so each is reported; and only str, float and date
+    # cells are, because True == 1 == 1.0 in Python and a bool must not find a number's result.
+    memos: list[dict] = [{} for _ in wanted]
     data_rows = itertools.chain((r for r in head if r[0] > header_row), rows_iter)
     for position, (number, values) in enumerate(data_rows, start=1):
         if progress and position % 10_000 == 0:
             progress(position, max(total, position))
         if len(values) < width:
             values = values + [""] * (width - len(values))
-        if not any(v != "" and v is not None for v in values):
+        if values.count("") + values.count(None) == len(values):
             continue  # blank rows, including trailing ones, are not data
         data: list[object] = []
         parsed = ParsedRow(number, None, letters)
-        for key, column, convert in wanted:
+        for (key, column, convert), memo in zip(wanted, memos, strict=True):
+            value = values[column]
+            remembered = value.__class__ in _MEMO_TYPES
+            if remembered:
+                converted = memo.get(value, _MISSING)
+                if converted is not _MISSING:
+                    data.append(converted)
+                    continue
             try:
-                data.append(convert(values[column]))
+                converted = convert(value)
             except CellError as exc:
                 parsed.fail(key)
                 data.append(None)
                 problems.append(Problem(info.name, parsed.ref(key), str(exc), number))
+                continue
+            if remembered and len(memo) < MEMO_LIMIT:
+                memo[value] = converted
+            data.append(converted)
         parsed.values = RowValues(index, tuple(data))
         _row_checks(spec, parsed, problems, info.name)
         rows.append(parsed)
@@ -880,6 +913,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
         header_row=header_row,
         header=list(header_values),
         columns=columns,
+        index=index,
         rows=rows,
         info=info,
     )

@@ -450,3 +450,26 @@ def test_a_database_error_while_writing_leaves_nothing_and_says_so(run_import, q
     assert "the tracker changed while this import was being written" in outcome.err
     assert _snapshot() == before
     assert ImportRun.objects.get().outcome == ImportRun.Outcome.FAILED
+
+
+def test_update_history_records_the_whole_record(run_import, qnq):
+    """Updates are planned from the compared fields only; the history row still holds every
+    field of the record (those the file does not carry are read back before writing)."""
+    rows = [ESTABLISHMENT_HEADER, person_row()]
+    assert run_import(xlsx_bytes({"Establishment": rows})).code == 0
+    rows[1] = _set(rows[1], "Band", "8b")
+    rows[1] = _set(rows[1], "Annual Salary", 61000)
+    assert run_import(xlsx_bytes({"Establishment": rows})).code == 0
+    post, assignment = Post.objects.get(), Assignment.objects.get()
+    post_history = Post.history.get(history_type="~")
+    assert (post_history.band, post_history.organisation_id, post_history.status) == (
+        "8b",
+        post.organisation_id,
+        post.status,
+    )
+    assignment_history = Assignment.history.get(history_type="~")
+    assert (
+        assignment_history.annual_salary,
+        assignment_history.post_id,
+        assignment_history.staff_member_id,
+    ) == (Decimal("61000.00"), post.pk, assignment.staff_member_id)
