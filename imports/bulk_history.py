@@ -19,6 +19,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import DateTimeField, Model
 from django.utils import timezone
@@ -73,7 +74,8 @@ class BulkWriter:
                 row = cursor.fetchone()
                 start = max(highest, row[0] if row else 0) + 1
                 return list(range(start, start + count))
-        raise NotImplementedError(
+        # The project runs on PostgreSQL and SQLite only (see README).
+        raise ImproperlyConfigured(
             f"bulk imports support PostgreSQL and SQLite, not {self.connection.vendor}"
         )
 
