@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 
+from employment.models import Case
+from tests.factories.employment import CaseFactory
 from tests.factories.tracker import OrganisationFactory, UserFactory
 from tracker import roles
 
@@ -14,6 +16,26 @@ ON = dt.date(2026, 2, 2)
 def user_in(role: str | None, *, organisations=(), **kwargs):
     groups = [Group.objects.get_or_create(name=role)[0]] if role else []
     return UserFactory(groups=groups, organisations=list(organisations), **kwargs)
+
+def case_in(status: str, **kwargs):
+    """A case already in `status`, with the dates that status would have given it."""
+    S = Case.Status
+    extra = {}
+    if status in (S.VR_REQUESTED, S.VR_APPROVED):
+        extra["route"] = Case.Route.VOLUNTARY_REDUNDANCY
+    if status in (S.MARS_REQUESTED, S.MARS_APPROVED):
+        extra["route"] = Case.Route.MARS
+    if status == S.NOTICE_ISSUED:
+        extra.update(
+            route=Case.Route.COMPULSORY_REDUNDANCY,
+            notice_starts_on=dt.date(2026, 1, 5),
+            notice_ends_on=dt.date(2026, 4, 5),
+            exit_on=dt.date(2026, 4, 5),
+        )
+    if status == S.REDEPLOYMENT_TRIAL:
+        extra.update(trial_starts_on=dt.date(2026, 1, 5), trial_ends_on=dt.date(2026, 2, 1))
+    extra.update(kwargs)
+    return CaseFactory(status=status, at_risk_on=dt.date(2025, 12, 1), **extra)
 
 
 @pytest.fixture

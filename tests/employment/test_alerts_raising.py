@@ -10,8 +10,7 @@ from django.db import transaction
 
 from employment import alerts, services
 from employment.models import Alert, AlertRecipient, Case
-from tests.employment.conftest import user_in
-from tests.factories.employment import CaseFactory
+from tests.employment.conftest import case_in, user_in
 from tests.factories.tracker import OrganisationFactory, PostFactory, StaffMemberFactory
 from tracker import roles
 
@@ -23,26 +22,6 @@ ALLOWED = [(a, b) for a in S.values for b in Case.TRANSITIONS[a]]
 ON = dt.date(2026, 5, 1)
 
 
-def _case_in(status, **kwargs):
-    """A case already in `status` with the dates that status would have given it."""
-    extra = {}
-    if status in (S.VR_REQUESTED, S.VR_APPROVED):
-        extra["route"] = Case.Route.VOLUNTARY_REDUNDANCY
-    if status in (S.MARS_REQUESTED, S.MARS_APPROVED):
-        extra["route"] = Case.Route.MARS
-    if status == S.NOTICE_ISSUED:
-        extra.update(
-            route=Case.Route.COMPULSORY_REDUNDANCY,
-            notice_starts_on=dt.date(2026, 1, 5),
-            notice_ends_on=dt.date(2026, 4, 5),
-            exit_on=dt.date(2026, 4, 5),
-        )
-    if status == S.REDEPLOYMENT_TRIAL:
-        extra.update(trial_starts_on=dt.date(2026, 1, 5), trial_ends_on=dt.date(2026, 2, 1))
-    extra.update(kwargs)
-    return CaseFactory(status=status, at_risk_on=dt.date(2025, 12, 1), **extra)
-
-
 def _move(case, to, user, capture):
     with capture(execute=True):
         services.case_transition(case=case, to=to, acting_user=user, reason="Test", on=ON)
@@ -52,7 +31,7 @@ def _move(case, to, user, capture):
 def test_alert_raised_exactly_on_the_listed_statuses(
     current, to, system_user, django_capture_on_commit_callbacks
 ):
-    case = _case_in(current)
+    case = case_in(current)
     _move(case, to, system_user, django_capture_on_commit_callbacks)
     keys = list(Alert.objects.values_list("dedupe_key", flat=True))
     if to in ALERTED:
@@ -80,7 +59,7 @@ def test_opening_a_case_raises_for_alerted_statuses(
 def test_nothing_is_raised_when_the_transaction_rolls_back(
     system_user, django_capture_on_commit_callbacks
 ):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
@@ -96,7 +75,7 @@ def test_nothing_is_raised_when_the_transaction_rolls_back(
 
 
 def test_nothing_is_raised_before_commit(system_user, django_capture_on_commit_callbacks):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.case_transition(
             case=case, to=S.VR_REQUESTED, acting_user=system_user, reason="Test", on=ON
@@ -106,7 +85,7 @@ def test_nothing_is_raised_before_commit(system_user, django_capture_on_commit_c
 
 
 def test_a_refused_transition_raises_nothing(system_user, django_capture_on_commit_callbacks):
-    case = _case_in(S.SLOTTED_IN)
+    case = case_in(S.SLOTTED_IN)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(
         services.TransitionRefused
     ):
@@ -123,7 +102,7 @@ def test_committed_transition_raises_and_emails_through_the_task_backend():
 
     employer = OrganisationFactory(code="02E", name="NHS Warrington CCG")
     user_in(roles.HR_MANAGER, organisations=[employer], username="hr-commit")
-    case = _case_in(S.AT_RISK, employer=employer)
+    case = case_in(S.AT_RISK, employer=employer)
     services.case_transition(
         case=case, to=S.VR_REQUESTED, acting_user=system_user(), reason="Volunteered", on=ON
     )
@@ -160,7 +139,7 @@ def audience(employer):
 
 
 def _person_case(employer, **kwargs):
-    return _case_in(
+    return case_in(
         S.AT_RISK,
         employer=employer,
         post=PostFactory(organisation=employer, band="6", title="Contracts Manager"),
@@ -224,7 +203,7 @@ def test_hr_covering_the_posts_organisation_is_told(
     host = OrganisationFactory(code="01F", name="NHS Halton CCG")
     user_in(roles.HR_MANAGER, organisations=[host], username="hr-host")
     user_in(roles.HR_MANAGER, organisations=[employer], username="hr-employer")
-    case = _case_in(S.AT_RISK, employer=employer, post=PostFactory(organisation=host))
+    case = case_in(S.AT_RISK, employer=employer, post=PostFactory(organisation=host))
     _move(case, S.MARS_REQUESTED, system_user, django_capture_on_commit_callbacks)
     assert sorted(AlertRecipient.objects.values_list("user__username", flat=True)) == [
         "hr-employer", "hr-host",

@@ -8,7 +8,7 @@ import pytest
 from employment import services
 from employment.models import CASE_STATUS_VALUES, CASE_TERMINAL_VALUES, Case
 from employment.services import CaseConflict, CaseError, TransitionRefused
-from tests.factories.employment import CaseFactory
+from tests.employment.conftest import case_in
 from tests.factories.tracker import OrganisationFactory, PostFactory, StaffMemberFactory
 from tracker.audit import MissingAuditContext
 
@@ -16,26 +16,6 @@ S = Case.Status
 ALL = list(S.values)
 ALLOWED = [(a, b) for a in ALL for b in Case.TRANSITIONS[a]]
 REFUSED = [(a, b) for a, b in itertools.product(ALL, ALL) if b not in Case.TRANSITIONS[a]]
-
-
-def _case_in(status, **kwargs):
-    """A case already in `status`, with the dates that status would have given it."""
-    extra = {}
-    if status in (S.VR_REQUESTED, S.VR_APPROVED):
-        extra["route"] = Case.Route.VOLUNTARY_REDUNDANCY
-    if status in (S.MARS_REQUESTED, S.MARS_APPROVED):
-        extra["route"] = Case.Route.MARS
-    if status == S.NOTICE_ISSUED:
-        extra.update(
-            route=Case.Route.COMPULSORY_REDUNDANCY,
-            notice_starts_on=dt.date(2026, 1, 5),
-            notice_ends_on=dt.date(2026, 4, 5),
-            exit_on=dt.date(2026, 4, 5),
-        )
-    if status == S.REDEPLOYMENT_TRIAL:
-        extra.update(trial_starts_on=dt.date(2026, 1, 5), trial_ends_on=dt.date(2026, 2, 1))
-    extra.update(kwargs)
-    return CaseFactory(status=status, at_risk_on=dt.date(2025, 12, 1), **extra)
 
 
 def test_the_table_covers_every_status_and_only_statuses():
@@ -65,7 +45,7 @@ def test_every_status_is_reachable_from_an_opening_status():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("current", "to"), ALLOWED, ids=[f"{a}->{b}" for a, b in ALLOWED])
 def test_every_allowed_transition_succeeds_with_one_history_row(current, to, hr_user, on):
-    case = _case_in(current)
+    case = case_in(current)
     before = case.history.count()
 
     services.case_transition(
@@ -85,7 +65,7 @@ def test_every_allowed_transition_succeeds_with_one_history_row(current, to, hr_
 @pytest.mark.django_db
 @pytest.mark.parametrize(("current", "to"), REFUSED, ids=[f"{a}->{b}" for a, b in REFUSED])
 def test_every_other_transition_is_refused_naming_the_allowed_ones(current, to, hr_user, on):
-    case = _case_in(current)
+    case = case_in(current)
     before = case.history.count()
 
     with pytest.raises(TransitionRefused) as refused:
@@ -108,7 +88,7 @@ def test_cross_product_is_complete():
 
 @pytest.mark.django_db
 def test_refusal_message_reads_well(hr_user, on):
-    case = _case_in(S.VR_REQUESTED)
+    case = case_in(S.VR_REQUESTED)
     with pytest.raises(TransitionRefused) as refused:
         services.case_transition(
             case=case, to=S.NOTICE_ISSUED, acting_user=hr_user, reason="x", on=on
@@ -123,7 +103,7 @@ def test_refusal_message_reads_well(hr_user, on):
 
 @pytest.mark.django_db
 def test_an_unknown_status_is_refused(hr_user, on):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with pytest.raises(CaseError, match="not a case status"):
         services.case_transition(case=case, to="sacked", acting_user=hr_user, reason="x", on=on)
 
@@ -131,7 +111,7 @@ def test_an_unknown_status_is_refused(hr_user, on):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("user", "reason"), [(None, "A reason"), ("hr", "   ")])
 def test_a_transition_needs_who_and_why(user, reason, hr_user, on):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with pytest.raises(MissingAuditContext):
         services.case_transition(
             case=case,
@@ -146,7 +126,7 @@ def test_a_transition_needs_who_and_why(user, reason, hr_user, on):
 
 @pytest.mark.django_db
 def test_a_stale_copy_gets_a_conflict_naming_where_the_case_went(hr_user, other_hr_user, on):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     stale = Case.objects.get(pk=case.pk)
     services.case_transition(
         case=case, to=S.VR_REQUESTED, acting_user=hr_user, reason="Applied for VR", on=on
@@ -220,7 +200,7 @@ def test_a_person_has_one_open_case_at_a_time(employer, hr_user, on):
 
 @pytest.mark.django_db
 def test_update_that_changes_nothing_writes_no_history(hr_user, on):
-    case = _case_in(S.AT_RISK, proposed_dismissal_on=dt.date(2026, 6, 30))
+    case = case_in(S.AT_RISK, proposed_dismissal_on=dt.date(2026, 6, 30))
     before = case.history.count()
 
     services.case_update(
@@ -239,7 +219,7 @@ def test_update_that_changes_nothing_writes_no_history(hr_user, on):
 
 @pytest.mark.django_db
 def test_update_refuses_status_and_the_dates_transitions_own(hr_user):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with pytest.raises(CaseError, match="status, trial_ends_on"):
         services.case_update(
             case=case, acting_user=hr_user, reason="x", status=S.LEFT,
@@ -249,7 +229,7 @@ def test_update_refuses_status_and_the_dates_transitions_own(hr_user):
 
 @pytest.mark.django_db
 def test_representation_keeps_the_union_only_while_requested_and_out_of_history(hr_user):
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     services.case_representation_record(
         case=case, requested=True, union_name="UNISON", acting_user=hr_user,
         reason="Member asked for representation",
@@ -270,6 +250,6 @@ def test_representation_keeps_the_union_only_while_requested_and_out_of_history(
 def test_the_database_refuses_a_union_name_without_a_request():
     from django.db import IntegrityError, transaction
 
-    case = _case_in(S.AT_RISK)
+    case = case_in(S.AT_RISK)
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(union_name="Unite")
