@@ -14,13 +14,16 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from tracker.roles import CMS_EDITOR, PARTNERSHIP_APPROVER
+from tracker.roles import CMS_EDITOR, PARTNERSHIP_APPROVER, after_last_app_migrated
 
 WORKFLOW_NAME = "Partnership approval"
 
 
-def sync_publishing(**kwargs) -> None:
+def sync_publishing(*, app_config=None, **kwargs) -> None:
     from cms.models import HomePage
+
+    if not after_last_app_migrated(app_config):
+        return
 
     home = HomePage.objects.first()
     if home is None:

@@ -81,8 +81,19 @@ def _permissions(app_label: str, model: str, actions: tuple[str, ...]):
     return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
 
 
-def sync_roles(**kwargs) -> None:
+def after_last_app_migrated(app_config) -> bool:
+    """post_migrate is sent once per app; work that needs every app's permissions runs once,
+    after the last app that has models (or when called directly, with no app)."""
+    if app_config is None:
+        return True
+    with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
+    return app_config is with_models[-1]
+
+
+def sync_roles(*, app_config=None, **kwargs) -> None:
     """Create the role groups and set their permissions to exactly the table above."""
+    if not after_last_app_migrated(app_config):
+        return
     for role, grants in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = set()
