@@ -273,6 +273,22 @@ def _check_approver(change: PlannedChange, acting_user: User) -> None:
         )
 
 
+# The fields that record who moved a change into a status, and when.
+_STATUS_STAMPS = {
+    PlannedChange.Status.APPROVED: ("approved_by", "approved_at"),
+    PlannedChange.Status.APPLIED: ("applied_by", "applied_at"),
+}
+
+
+def _move(change: PlannedChange, status: str, *, by: User, at: dt.datetime) -> list[str]:
+    """Put the change in `status`, recording who and when; returns the fields written."""
+    by_field, at_field = _STATUS_STAMPS[status]
+    change.status = status
+    setattr(change, by_field, by)
+    setattr(change, at_field, at)
+    return ["status", by_field, at_field]
+
+
 @transaction.atomic
 def planned_change_approve(
     *, change: PlannedChange, acting_user: User, reason: str
@@ -280,15 +296,8 @@ def planned_change_approve(
     change = _lock(change)
     _refuse_unless(change, PlannedChange.Status.DRAFT, verb="approve")
     _check_approver(change, acting_user)
-    change.status = PlannedChange.Status.APPROVED
-    change.approved_by = acting_user
-    change.approved_at = timezone.now()
-    return audited_save(
-        change,
-        acting_user=acting_user,
-        reason=reason,
-        changed=["status", "approved_by", "approved_at"],
-    )
+    changed = _move(change, PlannedChange.Status.APPROVED, by=acting_user, at=timezone.now())
+    return audited_save(change, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -379,15 +388,8 @@ def planned_change_apply(
     post = Post.objects.select_for_update().get(pk=change.post_id)
     changed = _post_after(change, post)
     audited_save(post, acting_user=acting_user, reason=reason, changed=changed)
-    change.status = PlannedChange.Status.APPLIED
-    change.applied_by = acting_user
-    change.applied_at = timezone.now()
-    return audited_save(
-        change,
-        acting_user=acting_user,
-        reason=reason,
-        changed=["status", "applied_by", "applied_at"],
-    )
+    changed = _move(change, PlannedChange.Status.APPLIED, by=acting_user, at=timezone.now())
+    return audited_save(change, acting_user=acting_user, reason=reason, changed=changed)
 
 
 @transaction.atomic
@@ -409,13 +411,11 @@ def planned_changes_approve(
             _check_approver(change, acting_user)
         except ChangeRefused as exc:
             raise ChangeRefused(f"Post {change.post.position_number}: {exc.message}") from exc
-        change.status = PlannedChange.Status.APPROVED
-        change.approved_by = acting_user
-        change.approved_at = now
+        _move(change, PlannedChange.Status.APPROVED, by=acting_user, at=now)
     bulk_update_with_history(
         locked,
         PlannedChange,
-        ["status", "approved_by", "approved_at"],
+        ["status", *_STATUS_STAMPS[PlannedChange.Status.APPROVED]],
         default_user=acting_user,
         default_change_reason=reason,
     )
@@ -474,9 +474,7 @@ def programme_apply_changes(
         if fields := _post_after(change, post):
             changed_posts.append(post)
             post_fields.update(fields)
-        change.status = PlannedChange.Status.APPLIED
-        change.applied_by = acting_user
-        change.applied_at = now
+        _move(change, PlannedChange.Status.APPLIED, by=acting_user, at=now)
     if changed_posts:
         # Each post is written with every field that changed for any of them; unchanged fields
         # are rewritten with their current value, which the history diff shows as no change.
@@ -491,7 +489,7 @@ def programme_apply_changes(
     bulk_update_with_history(
         locked,
         PlannedChange,
-        ["status", "applied_by", "applied_at"],
+        ["status", *_STATUS_STAMPS[PlannedChange.Status.APPLIED]],
         default_user=acting_user,
         default_change_reason=reason,
         default_date=now,
