@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from tracker.bands import Band
+from tracker.unions import Union
 
 ODS_CODE_PATTERN = r"^[A-Z0-9]{3}([A-Z0-9]{2})?$"
 ods_code_validator = RegexValidator(
@@ -32,6 +33,13 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         help_text="Organisations this user's role covers.",
+    )
+    union = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Union.choices,
+        help_text="For a union representative: the union they represent. They see a named case "
+        "only where its member asked for representation by this union.",
     )
 
     class Meta:
@@ -204,6 +212,13 @@ class StaffMember(models.Model):
     work_email = models.EmailField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     nhs_service_start = models.DateField("continuous NHS service start", null=True, blank=True)
+    pension_return_date = models.DateField(
+        "pension return date",
+        null=True,
+        blank=True,
+        help_text="The day this person returned to NHS work after drawing an NHS pension (retire "
+        "and return, partial retirement). Service before it does not count for redundancy pay.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
