@@ -233,3 +233,25 @@ def register_alerts_menu_item():
     return AlertsMenuItem(
         "Alerts", reverse("employment_alert_inbox"), name="alerts", icon_name="warning", order=205,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_employment_dashboard_panels(request, panels):
+    from employment.dashboard import AtRiskPanel, CaseworkPanel
+
+    for panel_class in (AtRiskPanel, CaseworkPanel):
+        if panel_class.shown_to(request.user):
+            panels.append(panel_class(request.user))
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    from employment.dashboard_views import at_risk_figures_download
+
+    return [
+        path(
+            "employment/at-risk-figures.csv",
+            at_risk_figures_download,
+            name="employment_at_risk_figures_download",
+        )
+    ]

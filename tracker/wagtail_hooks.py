@@ -333,3 +333,11 @@ def refuse_user_deletion(request, user):
         "'Active' on the account), so the audit history keeps their name.",
     )
     return redirect("wagtailusers_users:edit", user.pk)
+
+
+@hooks.register("construct_homepage_panels")
+def add_programme_panel(request, panels):
+    from tracker.dashboard import ProgrammePanel
+
+    if ProgrammePanel.shown_to(request.user):
+        panels.append(ProgrammePanel(request.user))
