@@ -14,7 +14,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,7 +22,6 @@ from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.widgets.button import HeaderButton
 
 from tracker import services
 from tracker.models import (
@@ -236,90 +234,6 @@ def planned_change_action(request, pk: int, verb: str):
     else:
         messages.success(request, f"Change to post {change.post.position_number}: {verb} done.")
     return redirect(inspect_url)
-
-
-class BulkChangesForm(forms.Form):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none())
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), help_text="The organisation whose posts change."
-    )
-    action = forms.ChoiceField(
-        choices=[
-            ("approve", "Approve every draft change"),
-            ("apply", "Apply every approved change"),
-        ]
-    )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = scoped(Programme, user)
-        self.fields["organisation"].queryset = visible_organisations(user)
-
-
-def bulk_changes(request):
-    """Approve or apply a programme's changes for one organisation in one go: a whole CCG's
-    lift and shift is one action, atomic, each history row naming who and why."""
-    if not _can_change_changes(request.user):
-        raise PermissionDenied
-    form = BulkChangesForm(request.POST or None, user=request.user, initial=request.GET.dict())
-    summary = None
-    programme_id = request.POST.get("programme") or request.GET.get("programme")
-    organisation_id = request.POST.get("organisation") or request.GET.get("organisation")
-    if programme_id and organisation_id:
-        counts = dict(
-            scoped(PlannedChange, request.user)
-            .filter(programme_id=programme_id, post__organisation_id=organisation_id)
-            .values_list("status")
-            .annotate(n=models.Count("pk"))
-        )
-        summary = [(label, counts.get(value, 0)) for value, label in PlannedChange.Status.choices]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if data["action"] == "approve":
-                    drafts = PlannedChange.objects.filter(
-                        programme=data["programme"],
-                        post__organisation=data["organisation"],
-                        status=PlannedChange.Status.DRAFT,
-                    )
-                    done = services.planned_changes_approve(
-                        changes=list(drafts), acting_user=request.user, reason=data["reason"]
-                    )
-                else:
-                    done = services.programme_apply_changes(
-                        programme=data["programme"],
-                        organisation=data["organisation"],
-                        acting_user=request.user,
-                        reason=data["reason"],
-                    )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            verb = "Approved" if data["action"] == "approve" else "Applied"
-            messages.success(
-                request, f"{verb} {len(done)} change(s) for {data['organisation'].code}."
-            )
-            return redirect(
-                f"{reverse('tracker_bulk_changes')}?programme={data['programme'].pk}"
-                f"&organisation={data['organisation'].pk}"
-            )
-    return TemplateResponse(
-        request,
-        "tracker/admin/bulk_changes.html",
-        {
-            "form": form,
-            "summary": summary,
-            "page_title": "Approve or apply a programme's changes",
-            "header_buttons": [
-                HeaderButton(
-                    "Planned changes", url=reverse("planned_changes:index"), icon_name="list-ul"
-                )
-            ],
-        },
-    )
 
 
 # --- the establishment as it stood -------------------------------------------------------------

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from tracker import admin_views
+from tracker import admin_bulk, admin_views
 from tracker.models import (
     Assignment,
     Organisation,
@@ -279,7 +279,7 @@ def register_transition_viewsets():
 @hooks.register("register_admin_urls")
 def register_tracker_urls():
     return [
-        path("transition/bulk/", admin_views.bulk_changes, name="tracker_bulk_changes"),
+        path("transition/bulk/", admin_bulk.bulk_changes, name="tracker_bulk_changes"),
         path("transition/as-of/", admin_views.establishment_view, name="tracker_establishment"),
         path(
             "transition/changes/<int:pk>/<str:verb>/",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests import factories
 from tracker import roles
-from tracker.models import PlannedChange, Post
+from tracker.models import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -205,50 +205,6 @@ class TestBulkAndActions:
             for _ in range(5)
         ]
         return programme, changes, icb
-
-    def test_bulk_approve_then_apply_one_organisation(self, hr_client, org, drafts):
-        programme, _changes, icb = drafts
-        form = {
-            "programme": programme.pk,
-            "organisation": org.pk,
-            "action": "approve",
-            "reason": "Transition board 14 June",
-        }
-        assert hr_client.post("/admin/transition/bulk/", form).status_code == 302
-        assert PlannedChange.objects.filter(status="approved").count() == 5
-        form.update(action="apply", reason="Scheme effective 1 July 2022")
-        assert hr_client.post("/admin/transition/bulk/", form).status_code == 302
-        assert Post.objects.filter(organisation=icb).count() == 5
-        row = Post.history.filter(organisation_id=icb.pk).first()
-        assert (row.history_user, row.history_change_reason) == (
-            hr_client.user,
-            "Scheme effective 1 July 2022",
-        )
-
-    def test_bulk_refusal_is_shown_and_nothing_is_applied(self, hr_client, org, drafts):
-        programme, changes, icb = drafts
-        PlannedChange.objects.filter(pk=changes[0].pk).update(effective_on=dt.date(2099, 1, 1))
-        hr_client.post(
-            "/admin/transition/bulk/",
-            {
-                "programme": programme.pk,
-                "organisation": org.pk,
-                "action": "approve",
-                "reason": "Board",
-            },
-        )
-        response = hr_client.post(
-            "/admin/transition/bulk/",
-            {
-                "programme": programme.pk,
-                "organisation": org.pk,
-                "action": "apply",
-                "reason": "Scheme",
-            },
-        )
-        assert response.status_code == 200
-        assert "cannot be applied before then" in response.content.decode()
-        assert not Post.objects.filter(organisation=icb).exists()
 
     def test_author_cannot_approve_from_the_change_screen(self, client, org, drafts):
         _programme, changes, _icb = drafts
