@@ -1,0 +1,60 @@
+"""Demo data for every app, composed here because cms sits above the others: the tracker's
+users, establishment and programmes (`tracker.demo`), the employment cases and consultation
+(`employment.demo`) and the guarantee pages (`cms.demo`).
+
+Dates are relative to the day it runs (or `--today`), so the clocks, alerts and dashboards show
+live work on any day. Idempotent: a second run changes nothing and only prints the users.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cms.demo import seed_pages
+from employment.demo import seed_cases
+from tracker import demo, roles
+from tracker.models import Programme
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisations, programmes, posts, staff, changes, cases, pages and users "
+        "(idempotent; dates relative to today)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            help="Date the live programme's dates are worked out from (default: today).",
+        )
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "TRANSITION_ALLOW_DEMO_DATA", False):
+            raise CommandError(
+                "Demo data (with known passwords) is only loaded where "
+                "TRANSITION_ALLOW_DEMO_DATA is on (dev and test settings), never in production."
+            )
+        today = options["today"] or timezone.localdate()
+        roles.sync_roles()
+        with transaction.atomic():
+            users = demo.seed_users()
+            if Programme.objects.filter(slug=demo.PROGRAMME_SLUG).exists():
+                self.stdout.write("Demo data already loaded; nothing changed.")
+            else:
+                establishment = demo.seed_establishment(users)
+                current = demo.seed_current_programme(establishment, users, today=today)
+                seed_cases(establishment, current, users, today=today)
+                seed_pages([establishment.programme, current])
+                self.stdout.write(self.style.SUCCESS(f"Demo data loaded (dated from {today})."))
+        # Pages made by migrations are not in the search index until it is rebuilt.
+        call_command("update_index", verbosity=0)
+        demo.print_users(self.stdout.write, site_url=_site_url())
+
+
+def _site_url() -> str:
+    return getattr(settings, "WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
