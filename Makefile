@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed worker bench lint check clean
+.PHONY: run test test-browser install migrate seed worker bench lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ run: seed
 # The whole suite. With DATABASE_URL set it runs on that database (e.g. PostgreSQL).
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Journeys in a real browser with axe-core: needs Debian's chromium (apt-get install chromium);
+# installs axe-core from npm into .venv/node. Screenshots land in .venv/screenshots/.
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@4.11
+
+test-browser: install $(AXE)
+	$(BIN)/python -m pytest -q -p no:randomly tests/browser --override-ini addopts="--strict-markers -p no:cacheprovider" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m pytest -q -s -p no:randomly tests/perf --override-ini addopts= $(PYTEST_ARGS)

@@ -1,0 +1,133 @@
+"""The main journeys in a real browser, at desktop and phone width, with axe on each page."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from employment.models import Case
+from tests import factories
+from tests.browser.conftest import assert_accessible, screenshot
+from tracker import roles
+from tracker.models import PlannedChange, Post
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _user(role, organisations=(), **kwargs):
+    return factories.UserFactory(
+        groups=[Group.objects.get_or_create(name=role)[0]],
+        organisations=list(organisations),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def lift_and_shift():
+    ccg = factories.OrganisationFactory(code="01J", name="NHS Knowsley CCG")
+    icb = factories.OrganisationFactory(
+        code="QYG", kind="icb", name="NHS Cheshire and Merseyside ICB"
+    )
+    programme = factories.ProgrammeFactory(name="CCG to ICB transfer, 1 July 2022")
+    programme.organisations.add(ccg, icb)
+    author = _user(roles.HR_MANAGER, [ccg, icb], username="hr2")
+    hr = _user(roles.HR_MANAGER, [ccg, icb], username="hr", first_name="Priya", last_name="Shah")
+    approver = _user(roles.HR_MANAGER, [ccg, icb], username="hr3")
+    for n in range(12):
+        post = factories.PostFactory(organisation=ccg, title=f"Commissioning Manager {n}")
+        if n % 4:
+            factories.AssignmentFactory(
+                post=post, staff_member=factories.StaffMemberFactory(first_name=f"Person{n}")
+            )
+        factories.PlannedChangeFactory(
+            programme=programme,
+            post=post,
+            destination_organisation=icb,
+            author=author,
+            status=PlannedChange.Status.APPROVED,
+            approved_by=approver,
+            approved_at=timezone.now(),
+        )
+    return {"hr": hr, "ccg": ccg, "icb": icb, "programme": programme}
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_hr_reviews_then_confirms_a_lift_and_shift(open_page, lift_and_shift, width):
+    page = open_page(lift_and_shift["hr"], width=width)
+    page.goto("/admin/transition/bulk/")
+    page.select_option("#id_programme", label=str(lift_and_shift["programme"]))
+    page.select_option("#id_organisation", label=str(lift_and_shift["ccg"]))
+    page.select_option("#id_action", "apply")
+    page.fill("#id_reason", "Transfer scheme effective 1 July 2022")
+    page.get_by_role("button", name="Review what will happen").click()
+    page.get_by_role("heading", name="Review: apply 12 approved changes").wait_for()
+    assert "9 people move with their posts" in page.inner_text("main")
+    assert Post.objects.filter(organisation=lift_and_shift["icb"]).count() == 0
+    assert_accessible(page, f"bulk-review-{width}")
+
+    page.get_by_role("button", name="Confirm: apply 12 changes").click()
+    page.get_by_text("Applied 12 changes for NHS Knowsley CCG").wait_for()
+    screenshot(page, f"bulk-done-{width}")
+    assert Post.objects.filter(organisation=lift_and_shift["icb"]).count() == 12
+
+
+def test_rep_dashboard_shows_suppressed_figures_and_a_chart_with_its_table(open_page):
+    org = factories.OrganisationFactory(code="QYG", name="NHS Cheshire and Merseyside ICB")
+    rep = _user(roles.UNION_REP, [org], username="rep")
+    today = timezone.localdate()
+    for n in range(7):
+        post = factories.PostFactory(organisation=org, band="6" if n < 5 else "8a")
+        factories.CaseFactory(
+            employer=org,
+            post=post,
+            status=Case.Status.AT_RISK,
+            at_risk_on=today - dt.timedelta(days=40),
+            status_changed_on=today - dt.timedelta(days=40),
+        )
+    page = open_page(rep)
+    page.goto("/admin/")
+    page.get_by_role("heading", name="The at-risk picture").wait_for()
+    text = page.inner_text("main")
+    assert "fewer than 5" in text
+    assert page.locator("svg[role=img]").count() == 1
+    assert_accessible(page, "rep-dashboard")
+
+
+def test_hr_dashboard_is_accessible(open_page, lift_and_shift):
+    page = open_page(lift_and_shift["hr"])
+    page.goto("/admin/")
+    page.get_by_role("heading", name="Where each programme stands").wait_for()
+    assert_accessible(page, "hr-dashboard")
+
+
+ADMIN_SCREENS = [
+    "/admin/posts/",
+    "/admin/planned_changes/",
+    "/admin/employment/cases/",
+    "/admin/transition/bulk/",
+    "/admin/workbooks/",
+]
+
+
+@pytest.mark.parametrize("url", ADMIN_SCREENS)
+def test_main_admin_screens_are_accessible(open_page, lift_and_shift, url):
+    page = open_page(lift_and_shift["hr"])
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, "admin" + url.replace("/", "-").rstrip("-"))
+
+
+PUBLIC_PAGES = ["/", "/search/?query=guarantee", "/login/"]
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_are_accessible(open_page, url, width):
+    page = open_page(width=width)
+    response = page.goto(url)
+    assert response.status == 200
+    assert_accessible(page, "public" + url.replace("/", "-").replace("?", "-") + f"-{width}")
