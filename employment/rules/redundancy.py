@@ -7,9 +7,14 @@ pennies once, at the end (`money.to_pennies`, ROUND_HALF_UP).
 
 Decisions taken here (each also in the breakdown where it matters):
 
-- A month's pay is annual salary / 12, floored at £23,000 and capped at £80,000. The 4.35 x a
-  week's pay route is not used, because whether the statutory weekly cap limits it is unconfirmed
-  (domain-rules.md [assumed]).
+- A month's pay is the more beneficial of (a) annual pay / 12 and (b) 4.35 x a week's pay
+  (ERA 1996 ss.221-229: annual pay / 52 for a fixed salary), annual pay first floored at £23,000
+  and capped at £80,000 (NHS Employers, "NHS redundancy arrangements"). The statutory weekly cap
+  does not limit route (b), a contractual payment (a rule-set setting,
+  `statutory_weekly_cap_limits_route_b`). For a fixed salary route (b) always wins, by 4.35/52
+  against 1/12 (0.3%): £30,000 and 20 years is £50,192.31, not £50,000.00.
+- AfC qualifying service uses Section 16 continuity (a gap of at most one whole statutory week);
+  statutory pay uses ERA s.212 continuity (`service`).
 - Part-time staff: `salary` is the actual annual pay and `fte` the fraction of whole time. The
   floor and cap apply to whole-time-equivalent pay and are then pro rata, i.e. pay used is the
   actual salary kept between £23,000 x fte and £80,000 x fte ([reported]: NHS guidance applies the
@@ -17,7 +22,8 @@ Decisions taken here (each also in the breakdown where it matters):
 - AfC qualifying service "2 years (104 weeks)" is read as 2 complete years of continuous service,
   so a day short of 2 years does not qualify.
 - Statutory redundancy: a week's pay for a salaried employee is annual salary / 52, capped at the
-  weekly cap in force on the exit date, which is taken as the dismissal (relevant) date. A year
+  weekly cap in force on the relevant date: the exit date, or the later date ERA s.145(5) gives
+  when notice was short or paid in lieu (`relevant_date`). A year
   counts at a higher rate only if the person was at least that age for the whole year, i.e. on its
   first day. Continuous service is counted across NHS employers.
 - NHS contractual pay includes the statutory payment: the higher is payable, not both.
@@ -34,6 +40,7 @@ from employment.rules.dates import (
     ONE_DAY,
     add_months,
     age_on,
+    complete_years,
     four_weeks_beginning_with,
     latest_start_for_years,
     long_date,
@@ -43,11 +50,13 @@ from employment.rules.mars import MarsResult, mars
 from employment.rules.money import ZERO, halves, pounds, to_pennies
 from employment.rules.notice import NoticeResult, notice
 from employment.rules.pension import PENSION_SCHEMES, EarlyRetirementResult, early_retirement
+from employment.rules.relevant_date import RelevantDate, statutory_relevant_date
 from employment.rules.rule_sets import (
     AFC_REDUNDANCY,
     STATUTORY_REDUNDANCY,
     TERMINATION_TAX,
     VOLUNTARY_REDUNDANCY,
+    AfcRedundancyRules,
     NoRuleSetInForce,
     RuleSetUsed,
     StatutoryRedundancyRules,
@@ -77,6 +86,18 @@ class AfcRedundancyResult:
     annual_pay_used: Decimal
     # "floor", "cap" or "" when the salary was used as it is.
     pay_limit_applied: str
+    # Which month's pay was the more beneficial: "a" (annual pay / 12) or "b" (4.35 weeks' pay).
+    route_used: str
+    # A month's pay used, and each route's month and route (b)'s week; exact, not rounded.
+    month_pay: Decimal
+    route_a_month_pay: Decimal
+    route_b_week_pay: Decimal
+    route_b_month_pay: Decimal
+    route_b_weekly_cap_applied: bool
+    weeks_per_month: Decimal
+    # Each route's total in pennies (0.00 when not eligible); `total` is the higher.
+    route_a_total: Decimal
+    route_b_total: Decimal
     total: Decimal
     # Starting NHS work on or before this day loses the payment.
     reemployment_cutoff: date
@@ -100,6 +121,9 @@ class StatutoryRedundancyResult:
     """ERA 1996 s.162 statutory redundancy pay with its breakdown."""
 
     eligible: bool
+    # The date it is worked out on: the exit date, or the later ERA s.145(5) date.
+    relevant_date: date
+    relevant_date_moved: bool
     continuous_years: int
     years_counted: int
     years: tuple[StatutoryYear, ...]
@@ -153,6 +177,9 @@ class Entitlements:
     date_of_birth: date
     age_at_exit: int
     service: ServiceSummary
+    pay_in_lieu: bool
+    # The statutory relevant date (ERA s.145) and how it was found.
+    relevant_date: RelevantDate
     afc_redundancy: AfcRedundancyResult
     statutory_redundancy: StatutoryRedundancyResult
     voluntary_redundancy: VoluntaryRedundancyResult
@@ -195,6 +222,18 @@ def service_lines(service: ServiceSummary) -> list[str]:
     return lines
 
 
+def _route_b_week_pay(
+    *, pay: Decimal, rules: AfcRedundancyRules, exit_date: date
+) -> tuple[Decimal, Decimal | None]:
+    """A week's pay for route (b), exact, and the statutory cap applied to it (None when the rule
+    set says the cap does not limit route (b), or when it is not reached)."""
+    week = pay / WEEKS_PER_YEAR
+    if not rules.statutory_weekly_cap_limits_route_b:
+        return week, None
+    cap = in_force(STATUTORY_REDUNDANCY, on=exit_date, topic="statutory redundancy").weekly_pay_cap
+    return (cap, cap) if week > cap else (week, None)
+
+
 def afc_redundancy(
     *,
     salary: Decimal,
@@ -203,7 +242,15 @@ def afc_redundancy(
     band: str | None = None,
 ) -> AfcRedundancyResult:
     """AfC Section 16 (England): one month's pay per complete year of reckonable service, at
-    most 24 months, for someone with at least 2 years' continuous NHS service."""
+    most 24 months, for someone with at least 2 years' continuous NHS service (Section 16
+    continuity: a break of no more than one statutory week).
+
+    A month's pay is the more beneficial of (a) annual pay / 12 and (b) 4.35 x a week's pay
+    under ERA 1996 ss.221-229, which for a fixed salary is annual pay / 52; annual pay for both
+    is first kept between the floor and the cap (pro rata for part-time staff). The statutory
+    weekly cap does not limit route (b) unless the rule set says so. Both routes are worked to
+    the total exactly and the higher total is rounded to pennies once, half up.
+    """
     exit_date = service.exit_date
     rules = in_force(AFC_REDUNDANCY, on=exit_date, topic="AfC Section 16")
     lines: list[str] = []
@@ -212,12 +259,14 @@ def afc_redundancy(
             f"Band {band} is outside Agenda for Change: Section 16 terms are shown as those NHS "
             "senior and other contracts usually mirror; check the contract."
         )
-    eligible = service.continuous_years >= rules.qualifying_years
+    continuous_years = service.nhs_continuous_years
+    eligible = continuous_years >= rules.qualifying_years
     lines.append(
-        f"Qualifying: continuous NHS service {period_text(service.continuous_start, exit_date)} is "
-        f"{_plural(service.continuous_years, 'complete year')}; at least "
-        f"{rules.qualifying_years} (104 weeks) needed with no break over a week — "
-        f"{'met' if eligible else 'not met'}."
+        "Qualifying: continuous NHS service "
+        f"{period_text(service.nhs_continuous_start, exit_date)} is "
+        f"{_plural(continuous_years, 'complete year')}; at least "
+        f"{rules.qualifying_years} (104 weeks) needed with no break of more than one statutory "
+        f"week — {'met' if eligible else 'not met'}."
     )
     lines.extend(service_lines(service))
     years = service.reckonable_years
@@ -252,17 +301,44 @@ def afc_redundancy(
             f"Annual pay used: {pounds(salary)} (between the {pounds(floor)} floor and "
             f"{pounds(cap)} cap{part_time})."
         )
-    lines.append(
-        "A month's pay is annual pay / 12 [assumed: the 4.35 x a week's pay route is not used, "
-        "as whether the statutory weekly cap limits it is unconfirmed]."
+
+    per_month = rules.weeks_per_month
+    week_pay, week_cap = _route_b_week_pay(pay=pay, rules=rules, exit_date=exit_date)
+    route_a_month = pay / MONTHS_PER_YEAR
+    route_b_month = per_month * week_pay
+    route_a_exact = months * pay / MONTHS_PER_YEAR
+    if week_cap is None:
+        route_b_exact = months * pay * per_month / WEEKS_PER_YEAR
+        week_text = f"{pounds(pay)} / 52 = {pounds(week_pay)}"
+        route_b_formula = f"{months} x {per_month} x {pounds(pay)} / 52"
+    else:
+        route_b_exact = months * per_month * week_cap
+        week_text = f"{pounds(pay)} / 52, capped at {pounds(week_cap)} (ERA s.227, rule set)"
+        route_b_formula = f"{months} x {per_month} x {pounds(week_cap)}"
+    route = "b" if route_b_exact > route_a_exact else "a"
+    month_pay = route_b_month if route == "b" else route_a_month
+    route_a_total = to_pennies(route_a_exact)
+    route_b_total = to_pennies(route_b_exact)
+    cap_words = (
+        "the statutory weekly cap (ERA s.227) applied to it by the rule set"
+        if rules.statutory_weekly_cap_limits_route_b
+        else "the statutory weekly cap (ERA s.227) does not limit this contractual payment"
     )
-    total = to_pennies(months * pay / MONTHS_PER_YEAR) if eligible else to_pennies(ZERO)
+    lines.append(
+        f"A month's pay is the more beneficial of (a) annual pay / 12 = {pounds(route_a_month)} "
+        f"and (b) {per_month} x a week's pay (ERA 1996 ss.221-229; fixed salary: {week_text} a "
+        f"week) = {pounds(route_b_month)}; {cap_words}."
+    )
     if eligible:
+        lines.append(f"Route (a): {months} x {pounds(pay)} / 12 = {pounds(route_a_total)}.")
+        lines.append(f"Route (b): {route_b_formula} = {pounds(route_b_total)}.")
+        total = route_b_total if route == "b" else route_a_total
         lines.append(
-            f"Total: {months} x {pounds(pay)} / 12 = {pounds(total)} (rounded to pennies once, "
-            "half up)."
+            f"Total: route ({route}), the more beneficial, {pounds(total)} (rounded to pennies "
+            "once, half up)."
         )
     else:
+        total = to_pennies(ZERO)
         lines.append("Not eligible: no AfC redundancy payment.")
     cutoff = four_weeks_beginning_with(exit_date + ONE_DAY)
     if eligible:
@@ -272,12 +348,21 @@ def afc_redundancy(
         )
     return AfcRedundancyResult(
         eligible=eligible,
-        continuous_years=service.continuous_years,
+        continuous_years=continuous_years,
         reckonable_years=years,
         months=months,
         annual_salary=salary,
         annual_pay_used=pay,
         pay_limit_applied=limit,
+        route_used=route,
+        month_pay=month_pay,
+        route_a_month_pay=route_a_month,
+        route_b_week_pay=week_pay,
+        route_b_month_pay=route_b_month,
+        route_b_weekly_cap_applied=week_cap is not None,
+        weeks_per_month=per_month,
+        route_a_total=route_a_total if eligible else to_pennies(ZERO),
+        route_b_total=route_b_total if eligible else to_pennies(ZERO),
         total=total,
         reemployment_cutoff=cutoff,
         rule_set=used(rules, topic="AfC Section 16", on=exit_date),
@@ -302,20 +387,27 @@ def _age_band_text(rules: StatutoryRedundancyRules, weeks: Decimal) -> str:
 
 
 def statutory_redundancy(
-    *, salary: Decimal, date_of_birth: date, service: ServiceSummary
+    *,
+    salary: Decimal,
+    date_of_birth: date,
+    service: ServiceSummary,
+    relevant: RelevantDate | None = None,
 ) -> StatutoryRedundancyResult:
-    """Statutory redundancy pay (ERA 1996 s.162): counting back from the exit date, complete years
-    of continuous employment, at most 20, at 0.5, 1 or 1.5 weeks' pay by age, with the weekly pay
-    cap in force on the exit date."""
-    exit_date = service.exit_date
+    """Statutory redundancy pay (ERA 1996 s.162): counting back from the relevant date, complete
+    years of continuous employment (ERA s.212), at most 20, at 0.5, 1 or 1.5 weeks' pay by age,
+    with the weekly pay cap in force on the relevant date. `relevant` is the s.145(5) relevant
+    date; without it the relevant date is the exit date."""
+    exit_date = relevant.relevant_date if relevant is not None else service.exit_date
     rules = in_force(STATUTORY_REDUNDANCY, on=exit_date, topic="statutory redundancy")
-    eligible = service.continuous_years >= rules.qualifying_years
-    lines = [
+    continuous_years = complete_years(service.continuous_start, exit_date)
+    eligible = continuous_years >= rules.qualifying_years
+    lines = [*(relevant.breakdown if relevant is not None else ())]
+    lines.append(
         f"Qualifying: continuous employment {period_text(service.continuous_start, exit_date)} is "
-        f"{_plural(service.continuous_years, 'complete year')}; at least "
-        f"{rules.qualifying_years} needed — {'met' if eligible else 'not met'}.",
-    ]
-    counted = min(service.continuous_years, rules.max_years) if eligible else 0
+        f"{_plural(continuous_years, 'complete year')}; at least "
+        f"{rules.qualifying_years} needed — {'met' if eligible else 'not met'}."
+    )
+    counted = min(continuous_years, rules.max_years) if eligible else 0
     years: list[StatutoryYear] = []
     for number in range(1, counted + 1):
         start = latest_start_for_years(end=exit_date, years=number)
@@ -332,7 +424,8 @@ def statutory_redundancy(
         )
     if eligible:
         lines.append(
-            "Years counted back from the last day, "
+            "Years counted back from the "
+            f"{'relevant date' if exit_date != service.exit_date else 'last day'}, "
             f"{long_date(exit_date)}; a year earns the higher rate only if the person was that "
             "age for the whole year (age on its first day) [assumed reading of s.162]:"
         )
@@ -354,7 +447,7 @@ def statutory_redundancy(
                 group = []
             if year is not None:
                 group.append(year)
-        if service.continuous_years > rules.max_years:
+        if continuous_years > rules.max_years:
             lines.append(
                 f"Service before {long_date(years[-1].start)} is not counted: at most "
                 f"{rules.max_years} years (s.162(3))."
@@ -384,7 +477,9 @@ def statutory_redundancy(
         lines.append("Not eligible: no statutory redundancy payment.")
     return StatutoryRedundancyResult(
         eligible=eligible,
-        continuous_years=service.continuous_years,
+        relevant_date=exit_date,
+        relevant_date_moved=exit_date != service.exit_date,
+        continuous_years=continuous_years,
         years_counted=counted,
         years=tuple(years),
         weeks=weeks,
@@ -442,9 +537,9 @@ def voluntary_redundancy(
             breakdown=tuple(lines),
         )
     lines.append(
-        f"Total: {afc.months} x {pounds(afc.annual_pay_used)} / 12 = {pounds(afc.total)} "
-        "(as the AfC redundancy payment; service before retire and return or partial "
-        "retirement is already excluded)."
+        f"Total: {pounds(afc.total)}, the AfC Section 16 payment ({afc.months} months on the more "
+        f"beneficial month's pay, route ({afc.route_used})); service before retire and return or "
+        "partial retirement is already excluded."
     )
     large = afc.total > threshold
     if very_senior:
@@ -534,6 +629,7 @@ def estimate_entitlements(
     pension_joined: date | None = None,
     fte: Decimal = Decimal(1),
     notice_given_on: date | None = None,
+    pay_in_lieu: bool = False,
     package_threshold: Decimal | None = None,
 ) -> Entitlements:
     """Every entitlement for one person leaving on `exit_date`, each with its breakdown.
@@ -542,9 +638,12 @@ def estimate_entitlements(
     fraction of whole time; `service_start` is the first day of current NHS employment and
     `exit_date` the last; `previous_service` are earlier NHS periods (mark paid-out ones);
     `retire_and_return` the first day of service after drawing an NHS pension;
-    `notice_given_on` defaults to the exit date; `very_senior` (or a VSM/ESM band) and
-    `package_threshold` decide the VR clawback window. Raises ValueError (or NoRuleSetInForce, a
-    ValueError) with a sentence a person can act on when an input cannot be right.
+    `notice_given_on` defaults to the exit date; `pay_in_lieu` means the contract ended on
+    `exit_date` with pay in lieu of the notice not worked, which (like short notice given on
+    `notice_given_on`) moves the statutory relevant date under ERA s.145(5); `very_senior` (or a
+    VSM/ESM band) and `package_threshold` decide the VR clawback window. Raises ValueError (or
+    NoRuleSetInForce, a ValueError) with a sentence a person can act on when an input cannot be
+    right.
     """
     salary = _exact_money(salary, what="salary")
     fte = _exact_money(fte, what="fte")
@@ -574,14 +673,14 @@ def estimate_entitlements(
             f"service starting {earliest.isoformat()} is not after the date of birth "
             f"{date_of_birth.isoformat()}"
         )
+    afc_rules = in_force(AFC_REDUNDANCY, on=exit_date, topic="AfC Section 16")
     service = service_summary(
         service_start=service_start,
         exit_date=exit_date,
         previous_service=previous_service,
         retire_and_return=retire_and_return,
-        max_break_months=in_force(
-            AFC_REDUNDANCY, on=exit_date, topic="AfC Section 16"
-        ).max_break_months,
+        max_break_months=afc_rules.max_break_months,
+        max_gap_complete_weeks=afc_rules.max_gap_complete_weeks,
     )
     if notice_given_on is not None and not (
         service.continuous_start <= notice_given_on <= exit_date
@@ -593,7 +692,15 @@ def estimate_entitlements(
     very_senior = very_senior or band in SENIOR_MANAGER_BANDS
 
     afc = afc_redundancy(salary=salary, service=service, fte=fte, band=band)
-    statutory = statutory_redundancy(salary=salary, date_of_birth=date_of_birth, service=service)
+    relevant = statutory_relevant_date(
+        exit_date=exit_date,
+        continuous_start=service.continuous_start,
+        notice_given_on=notice_given_on,
+        pay_in_lieu=pay_in_lieu,
+    )
+    statutory = statutory_redundancy(
+        salary=salary, date_of_birth=date_of_birth, service=service, relevant=relevant
+    )
     notice_result = notice(
         band=band,
         service_start=service.continuous_start,
@@ -616,6 +723,8 @@ def estimate_entitlements(
         date_of_birth=date_of_birth,
         age_at_exit=age_on(date_of_birth, exit_date),
         service=service,
+        pay_in_lieu=pay_in_lieu,
+        relevant_date=relevant,
         afc_redundancy=afc,
         statutory_redundancy=statutory,
         voluntary_redundancy=voluntary_redundancy(
