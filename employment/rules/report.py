@@ -13,6 +13,9 @@ from employment.rules.dates import long_date
 from employment.rules.money import halves, plain_pounds, pounds
 from employment.rules.redundancy import Entitlements
 from employment.rules.rule_sets import RuleSetUsed
+from employment.rules.staff_text import StaffSection, as_staff_lines
+
+__all__ = ["StaffSection", "as_json_data", "as_staff_lines", "as_staff_text", "as_text"]
 
 PAYABLE_NAMES = {"afc_redundancy": "AfC contractual", "statutory_redundancy": "statutory"}
 
@@ -298,3 +301,13 @@ def as_text(entitlements: Entitlements) -> str:
             f"[{rule_set.confidence}; {rule_set.source}]"
         )
     return "\n".join(out) + "\n"
+
+
+def as_staff_text(entitlements: Entitlements) -> str:
+    """The staff-facing rendering (`as_staff_lines`) as plain text, as `/my/` words it."""
+    out: list[str] = []
+    for section in as_staff_lines(entitlements):
+        out.append(f"{section.title}: {section.summary}")
+        out.extend(f"  {line}" for line in section.lines)
+        out.append("")
+    return "\n".join(out)

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from employment.rules import ServicePeriod, estimate_entitlements
 from employment.rules.pension import PENSION_SCHEMES
-from employment.rules.report import as_json_data, as_text
+from employment.rules.report import as_json_data, as_staff_text, as_text
 
 USAGE_ERROR = 2
 _PERIOD = re.compile(r"^(?P<start>[^:]+):(?P<end>[^:]+)(?::(?P<flag>[^:]+))?$")
@@ -164,7 +164,13 @@ class Command(BaseCommand):
             metavar="POUNDS",
             help="VR packages over this get the 12-month clawback (default £100,000).",
         )
-        parser.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+        output = parser.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+        output.add_argument(
+            "--for-staff",
+            action="store_true",
+            help="Print the plain-English wording the member of staff sees at /my/.",
+        )
 
     def handle(self, *args, **options):
         salary = _money(options["salary"], option="--salary")
@@ -192,5 +198,7 @@ class Command(BaseCommand):
             raise _usage_error(str(error)) from None
         if options["json"]:
             self.stdout.write(json.dumps(as_json_data(entitlements), indent=2, ensure_ascii=False))
+        elif options["for_staff"]:
+            self.stdout.write(as_staff_text(entitlements), ending="")
         else:
             self.stdout.write(as_text(entitlements), ending="")
