@@ -162,6 +162,8 @@ class RedundancyPayable:
     amount: Decimal
     tax_free: Decimal
     taxable: Decimal
+    # The tax-free allowance in force (the first £30,000), whatever the amount.
+    tax_free_allowance: Decimal
     rule_set: RuleSetUsed
     breakdown: tuple[str, ...]
 
@@ -603,6 +605,7 @@ def redundancy_payable(
         amount=amount,
         tax_free=tax_free,
         taxable=taxable,
+        tax_free_allowance=tax.tax_free_amount,
         rule_set=used(tax, topic="termination payment tax", on=exit_date),
         breakdown=tuple(lines),
     )

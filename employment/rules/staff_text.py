@@ -173,9 +173,13 @@ def _payable(e: Entitlements) -> StaffSection:
     else:
         which = "NHS redundancy pay" if payable.payable == "afc_redundancy" else "statutory pay"
         summary = f"About {pounds(payable.amount)} ({which})."
+        allowance = pounds(payable.tax_free_allowance)
         lines.append(
-            f"The first {pounds(payable.tax_free)} of a redundancy payment is usually free of "
-            "income tax and National Insurance; the rest is taxed."
+            f"The first {allowance} of a redundancy payment is usually free of income tax and "
+            "National Insurance; the rest is taxed."
+            if payable.taxable
+            else f"A redundancy payment of up to {allowance} is usually free of income tax and "
+            "National Insurance, so all of this would be."
         )
     return StaffSection(title="Redundancy payment due", summary=summary, lines=tuple(lines))
 
