@@ -157,3 +157,8 @@ def complete_statutory_weeks(*, first_day: date, last_day: date) -> int:
     if sunday is None:
         return 0
     return ((last_day - sunday).days + 1) // 7
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 complete year", "2 complete years": a count and its noun, for breakdown lines."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

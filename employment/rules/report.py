@@ -153,6 +153,7 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
             "amount": _money(payable.amount),
             "tax_free": _money(payable.tax_free),
             "taxable": _money(payable.taxable),
+            "tax_free_allowance": _money(payable.tax_free_allowance),
             "rule_set": _rule_set(payable.rule_set),
             "breakdown": list(payable.breakdown),
         },

@@ -21,7 +21,7 @@ from decimal import Decimal
 import pytest
 
 from employment.rules import ServicePeriod, estimate_entitlements
-from employment.rules import redundancy as redundancy_module
+from employment.rules import section16 as section16_module
 from employment.rules.dates import complete_statutory_weeks
 from employment.rules.rule_sets import AFC_REDUNDANCY
 
@@ -125,7 +125,7 @@ def test_statutory_weekly_cap_does_not_limit_route_b_but_is_a_rule_set_setting(m
     # With the setting turned on, route (b) = 10 x 4.35 x 719 = £31,276.50, and route (a)
     # 10 x 80,000 / 12 = 800,000 / 12 = 66,666.666... -> £66,666.67 is the more beneficial.
     capped_rules = (replace(AFC_REDUNDANCY[0], statutory_weekly_cap_limits_route_b=True),)
-    monkeypatch.setattr(redundancy_module, "AFC_REDUNDANCY", capped_rules)
+    monkeypatch.setattr(section16_module, "AFC_REDUNDANCY", capped_rules)
     capped = estimate(salary=Decimal(80000), service_start=date(2016, 4, 1)).afc_redundancy
     assert capped.route_b_weekly_cap_applied
     assert capped.route_b_total == Decimal("31276.50")
