@@ -4,10 +4,10 @@ reckonable service, at most 24 months, after 2 years' continuous NHS service.
 A month's pay is the more beneficial of (a) annual pay / 12 and (b) 4.35 x a week's pay under ERA
 1996 ss.221-229 (for a fixed salary, annual pay / 52), annual pay first kept between the £23,000
 floor and the £80,000 cap, pro rata for part-time staff (NHS Employers, "NHS redundancy
-arrangements"). For a fixed salary route (b) always wins, by 4.35/52 against 1/12 (about 0.4% more).
-The statutory weekly cap (ERA s.227) limits only statutory payments, so it does not limit route
-(b) unless the rule set says so (`statutory_weekly_cap_limits_route_b`, an interpretation kept as
-data). Both routes are worked to the total exactly and the higher total is rounded once.
+arrangements"). For a fixed salary route (b) always wins, by 4.35/52 against 1/12 (about 0.4%
+more). The statutory weekly cap (ERA s.227) limits only statutory payments, so it does not limit
+route (b) unless the rule set says so (`statutory_weekly_cap_limits_route_b`, an interpretation
+kept as data). Both routes are worked to the total exactly and the higher total is rounded once.
 """
 
 from dataclasses import dataclass
