@@ -12,7 +12,7 @@ from cms.models import GuaranteePage
 from employment.estimates import EstimateUnavailable, estimate_for_staff_member
 from employment.models import Case
 from employment.rules.redundancy import Entitlements
-from employment.rules.staff_text import StaffSection, as_staff_lines
+from employment.rules.staff_text import StaffSection, as_staff_lines, with_staff_wording
 from employment.selectors import Clock, case_clocks
 from tracker.models import Assignment, PlannedChange, StaffMember
 
@@ -84,10 +84,12 @@ def _add_estimate(record: OwnRecord, today: dt.date) -> None:
     case = record.case
     exit_on = (case and (case.exit_on or case.proposed_dismissal_on)) or today
     try:
-        record.estimate = estimate_for_staff_member(
+        entitlements = estimate_for_staff_member(
             person, exit_on=exit_on, assignments=record.assignments, case=case
         )
-        record.estimate_lines = as_staff_lines(record.estimate)
+        # Same figures; the breakdowns the page shows are the plain-English staff wording.
+        record.estimate = with_staff_wording(entitlements)
+        record.estimate_lines = as_staff_lines(entitlements)
         record.estimate_exit_on = exit_on
     except EstimateUnavailable as exc:
         record.estimate_problem = (

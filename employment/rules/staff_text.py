@@ -10,7 +10,7 @@ Every sentence is built from the results' fields, not from their breakdown lines
 the admin wording never leaks into the staff page.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from employment.rules.dates import long_date, period_text
 from employment.rules.money import halves, pounds
@@ -271,4 +271,45 @@ def as_staff_lines(entitlements: Entitlements) -> tuple[StaffSection, ...]:
         _mars(e),
         _notice(e),
         rules,
+    )
+
+
+def _rule_line(rule_set: RuleSetUsed | None) -> tuple[str, ...]:
+    if rule_set is None:
+        return ()
+    return (f"Worked out with: {rule_set_words(rule_set)}.",)
+
+
+def with_staff_wording(entitlements: Entitlements) -> Entitlements:
+    """The same estimate, every figure unchanged, with each result's `breakdown` replaced by its
+    staff wording and the rule set it used, in words.
+
+    For pages written against the breakdown fields (the `/my/` template loops over
+    `e.afc_redundancy.breakdown` and its siblings): handed this, they show plain English. The
+    admin screens and `estimate` keep the real breakdowns.
+    """
+    e = entitlements
+    afc, statutory, payable, voluntary, mars_, notice_, _rules = as_staff_lines(e)
+    return replace(
+        e,
+        afc_redundancy=replace(
+            e.afc_redundancy, breakdown=(*afc.lines, *_rule_line(e.afc_redundancy.rule_set))
+        ),
+        statutory_redundancy=replace(
+            e.statutory_redundancy,
+            breakdown=(*statutory.lines, *_rule_line(e.statutory_redundancy.rule_set)),
+        ),
+        redundancy_payable=replace(
+            e.redundancy_payable,
+            breakdown=(*payable.lines, *_rule_line(e.redundancy_payable.rule_set)),
+        ),
+        voluntary_redundancy=replace(
+            e.voluntary_redundancy,
+            breakdown=(*voluntary.lines, *_rule_line(e.voluntary_redundancy.rule_set)),
+        ),
+        mars=replace(e.mars, breakdown=(*mars_.lines, *_rule_line(e.mars.rule_set))),
+        notice=replace(e.notice, breakdown=(*notice_.lines, *_rule_line(e.notice.rule_set))),
+        early_retirement=replace(
+            e.early_retirement, breakdown=_rule_line(e.early_retirement.rule_set)
+        ),
     )

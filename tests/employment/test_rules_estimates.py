@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 
 from cms.selectors import own_record
 from employment.estimates import (
@@ -20,7 +21,7 @@ from employment.estimates import (
 )
 from employment.models import Case
 from tests.factories import AssignmentFactory, CaseFactory, PostFactory, UserFactory
-from tracker import services
+from tracker import roles, services
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,23 @@ def test_own_record_carries_plain_staff_lines(assignment):
         for section in record.estimate_lines
     )
     assert "[" not in text and "domain-rules" not in text
+
+
+def test_the_my_page_shows_the_estimate_in_plain_english(client, assignment):
+    # /my/ renders the breakdown fields; they carry the staff wording, so none of the admin
+    # markers, citations or file names reach the page, and the rule sets appear in words.
+    user = UserFactory(is_staff=False)
+    user.groups.add(Group.objects.get(name=roles.STAFF))
+    services.staff_member_update(
+        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link account"
+    )
+    client.force_login(user)
+    html = client.get("/my/").content.decode()
+    assert "This is an estimate" in html
+    for marker in ("[assumed]", "[reported]", "[interpretation]", "domain-rules", "s.162"):
+        assert marker not in html
+    assert "4.35 weeks&#x27; pay" in html
+    assert (
+        "Worked out with: NHS redundancy pay (Agenda for Change, Section 16, England), rules in "
+        "force from 1 April 2015." in html
+    )
