@@ -146,3 +146,11 @@ def test_exit_code_2_and_one_line_from_the_shell():
     assert lines == [
         "CommandError: the exit date 2008-08-31 is before the service start 2008-09-01"
     ]
+
+
+def test_for_staff_prints_the_plain_english_wording():
+    # The worked example as /my/ words it: £71,105.77 for 17 months, no markers or citations.
+    text = run(*WORKED_EXAMPLE, "--for-staff")
+    assert "NHS redundancy pay: About £71,105.77, for 17 months." in text
+    assert "Statutory redundancy pay: About £15,818.00, for 22.0 weeks' pay." in text
+    assert "[" not in text and "s.162" not in text and "domain-rules" not in text
