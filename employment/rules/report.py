@@ -87,6 +87,7 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
                     "end": _iso(segment.end),
                     "counted": segment.counted,
                     "reason": segment.reason,
+                    "kind": segment.kind,
                     "years": segment.years,
                     "extra_days": segment.extra_days,
                 }

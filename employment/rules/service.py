@@ -60,6 +60,20 @@ class ServicePeriod:
     paid_out: bool = False
 
 
+# ServiceSegment.kind: counted "current" (the continuous service to the exit date) or "earlier"
+# (linked by a break of 12 months or less); not counted "paid_out", "before_paid_out",
+# "long_break" (followed by a break over 12 months), "before_long_break", "before_pension".
+SEGMENT_KINDS = (
+    "current",
+    "earlier",
+    "paid_out",
+    "before_paid_out",
+    "long_break",
+    "before_long_break",
+    "before_pension",
+)
+
+
 @dataclass(frozen=True)
 class ServiceSegment:
     """Part of the service a person gave, with whether it counts as reckonable and why."""
@@ -70,6 +84,8 @@ class ServiceSegment:
     reason: str
     years: int
     extra_days: int
+    # Why, as a code for other renderings (see SEGMENT_KINDS); `reason` is the sentence.
+    kind: str = "current"
 
     @property
     def text(self) -> str:
@@ -197,11 +213,17 @@ def _gap_notes(
     return notes
 
 
-def _segment(*, start: date, end: date, counted: bool, reason: str) -> ServiceSegment:
+def _segment(*, start: date, end: date, counted: bool, reason: str, kind: str) -> ServiceSegment:
     years = complete_years(start, end)
     extra_days = (end - anniversary(start, years)).days + 1 if end >= start else 0
     return ServiceSegment(
-        start=start, end=end, counted=counted, reason=reason, years=years, extra_days=extra_days
+        start=start,
+        end=end,
+        counted=counted,
+        reason=reason,
+        years=years,
+        extra_days=extra_days,
+        kind=kind,
     )
 
 
@@ -236,48 +258,55 @@ def service_summary(
     current = spells[-1]
 
     # Walk back from the current spell, deciding for each earlier spell whether it is linked.
-    decided: list[tuple[_Spell, bool, str]] = [
-        (current, True, "continuous NHS service up to the exit date")
+    decided: list[tuple[_Spell, bool, str, str]] = [
+        (current, True, "continuous NHS service up to the exit date", "current")
     ]
     chain_broken_because = ""
+    chain_broken_kind = ""
     for earlier, later in zip(reversed(spells[:-1]), reversed(spells[1:]), strict=True):
         gap_first, gap_last = earlier.end + ONE_DAY, later.start - ONE_DAY
         length = break_text(first_day=gap_first, last_day=gap_last)
         gap = f"break {period_text(gap_first, gap_last)} ({length})"
         if chain_broken_because:
-            decided.append((earlier, False, chain_broken_because))
+            decided.append((earlier, False, chain_broken_because, chain_broken_kind))
         elif earlier.paid_out:
-            decided.append((earlier, False, "already paid out in an earlier NHS redundancy"))
+            decided.append(
+                (earlier, False, "already paid out in an earlier NHS redundancy", "paid_out")
+            )
             chain_broken_because = (
                 "before service already paid out in an earlier NHS redundancy "
                 "(it was reckoned in that payment)"
             )
+            chain_broken_kind = "before_paid_out"
         elif not break_within(first_day=gap_first, last_day=gap_last, months=max_break_months):
             why = f"the {gap} before the next period is over {max_break_months} months"
-            decided.append((earlier, False, why))
+            decided.append((earlier, False, why, "long_break"))
             chain_broken_because = f"before a break of over {max_break_months} months"
+            chain_broken_kind = "before_long_break"
         else:
             why = f"earlier NHS service; the {gap} is {max_break_months} months or less"
-            decided.append((earlier, True, why))
+            decided.append((earlier, True, why, "earlier"))
 
     segments: list[ServiceSegment] = []
-    for spell, counted, reason in reversed(decided):
+    for spell, counted, reason, kind in reversed(decided):
         cut = retire_and_return
         if counted and cut is not None and spell.start < cut:
-            pension_reason = (
-                f"before drawing an NHS pension (retire and return on {long_date(cut)})"
-            )
+            pension = {
+                "counted": False,
+                "reason": f"before drawing an NHS pension (retire and return on {long_date(cut)})",
+                "kind": "before_pension",
+            }
             if spell.end < cut:
-                segments.append(
-                    _segment(start=spell.start, end=spell.end, counted=False, reason=pension_reason)
-                )
+                segments.append(_segment(start=spell.start, end=spell.end, **pension))
                 continue
+            segments.append(_segment(start=spell.start, end=cut - ONE_DAY, **pension))
             segments.append(
-                _segment(start=spell.start, end=cut - ONE_DAY, counted=False, reason=pension_reason)
+                _segment(start=cut, end=spell.end, counted=True, reason=reason, kind=kind)
             )
-            segments.append(_segment(start=cut, end=spell.end, counted=True, reason=reason))
             continue
-        segments.append(_segment(start=spell.start, end=spell.end, counted=counted, reason=reason))
+        segments.append(
+            _segment(start=spell.start, end=spell.end, counted=counted, reason=reason, kind=kind)
+        )
 
     counted_segments = [segment for segment in segments if segment.counted]
     years = sum(segment.years for segment in counted_segments)

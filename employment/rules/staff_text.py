@@ -75,7 +75,7 @@ def _afc(e: Entitlements) -> StaffSection:
         if not segment.counted:
             lines.append(
                 f"Your service from {period_text(segment.start, segment.end)} does not count: "
-                f"it was {_segment_reason(segment.reason)}."
+                f"it was {SEGMENT_WORDS.get(segment.kind, 'not linked to your later service')}."
             )
     if service.nhs_continuous_start != service.continuous_start:
         lines.append(
@@ -107,18 +107,14 @@ def _afc(e: Entitlements) -> StaffSection:
     )
 
 
-def _segment_reason(reason: str) -> str:
-    """A segment's reason as the end of "it was ..."; the reasons are written as phrases that
-    already read as plain English (`service`)."""
-    if reason.startswith("before drawing an NHS pension"):
-        return "before you drew your NHS pension"
-    if reason.startswith("already paid out"):
-        return "already paid for in an earlier NHS redundancy"
-    if reason.startswith("before service already paid out"):
-        return "before service already paid for in an earlier NHS redundancy"
-    if "over" in reason and "months" in reason:
-        return "followed by a break of more than 12 months"
-    return "not continuous with your later NHS service"
+# Why a part of someone's service does not count, as the end of "it was ...".
+SEGMENT_WORDS = {
+    "before_pension": "before you drew your NHS pension",
+    "paid_out": "already paid for in an earlier NHS redundancy",
+    "before_paid_out": "before service already paid for in an earlier NHS redundancy",
+    "long_break": "followed by a break of more than 12 months",
+    "before_long_break": "before a break of more than 12 months",
+}
 
 
 def _statutory(e: Entitlements) -> StaffSection:

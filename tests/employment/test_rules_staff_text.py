@@ -64,6 +64,10 @@ SCENARIOS = {
             ServicePeriod(start=date(2005, 4, 1), end=date(2015, 3, 31), paid_out=True)
         ],
     },
+    "long break": {
+        "service_start": date(2021, 4, 2),
+        "previous_service": [ServicePeriod(start=date(2010, 4, 1), end=date(2020, 3, 31))],
+    },
     "before the VR scheme": {"exit_date": date(2025, 3, 31)},
     "under a month": {"service_start": date(2026, 3, 20)},
 }
@@ -147,3 +151,15 @@ def test_the_tax_sentence_names_the_allowance_not_the_payment():
     assert "up to £30,000.00 is usually free of income tax" in small
     assert "The first £3,848.08" not in small
     assert "The first £30,000.00 of a redundancy payment is usually free" in staff_text()
+
+
+def test_earlier_service_lost_to_a_long_break_or_a_payout_is_explained():
+    # Left 31 Mar 2020, back 2 Apr 2021: a break of 12 months and a day, so 2010-2020 is lost.
+    assert (
+        "Your service from 1 April 2010 to 31 March 2020 does not count: it was followed by a "
+        "break of more than 12 months." in staff_text(**SCENARIOS["long break"])
+    )
+    assert (
+        "Your service from 1 April 2005 to 31 March 2015 does not count: it was already paid "
+        "for in an earlier NHS redundancy." in staff_text(**SCENARIOS["paid out earlier"])
+    )
