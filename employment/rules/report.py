@@ -229,6 +229,7 @@ def as_text(entitlements: Entitlements) -> str:
             f"(aged {e.age_at_exit}), salary {pounds(e.salary)}"
             + (f" at {e.fte} of full time" if e.fte != 1 else "")
             + (f", band {e.band}" if e.band else "")
+            + (", with pay in lieu of notice" if e.pay_in_lieu else "")
             + ".",
             (),
         ),
