@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cms.models import GuaranteePage
+from employment.estimates import EstimateUnavailable, estimate_for_staff_member
 from employment.models import Case
-from employment.rules.redundancy import Entitlements, estimate_entitlements
+from employment.rules.redundancy import Entitlements
+from employment.rules.staff_text import StaffSection, as_staff_lines, with_staff_wording
 from employment.selectors import Clock, case_clocks
 from tracker.models import Assignment, PlannedChange, StaffMember
 
@@ -26,6 +28,8 @@ class OwnRecord:
     estimate: Entitlements | None = None
     estimate_exit_on: dt.date | None = None
     estimate_problem: str = ""
+    # The estimate in plain English for the person (employment.rules.staff_text).
+    estimate_lines: tuple[StaffSection, ...] = ()
     notes: list[str] = field(default_factory=list)
 
 
@@ -77,26 +81,19 @@ def _add_estimate(record: OwnRecord, today: dt.date) -> None:
     """An entitlement estimate on the person's own figures, leaving on the case's exit or
     proposed date if there is one, otherwise today."""
     person = record.person
-    salaried = [a for a in record.assignments if a.annual_salary]
-    if not (salaried and person.date_of_birth and person.nhs_service_start):
-        record.estimate_problem = (
-            "We cannot estimate your entitlements because your salary, date of birth or NHS "
-            "start date is missing from your record: ask HR to check it."
-        )
-        return
-    main = max(salaried, key=lambda a: a.annual_salary)
     case = record.case
     exit_on = (case and (case.exit_on or case.proposed_dismissal_on)) or today
     try:
-        record.estimate = estimate_entitlements(
-            salary=main.annual_salary,
-            date_of_birth=person.date_of_birth,
-            service_start=person.nhs_service_start,
-            exit_date=exit_on,
-            band=main.post.band,
-            fte=main.post.wte,
-            very_senior=bool(case and case.is_very_senior),
+        entitlements = estimate_for_staff_member(
+            person, exit_on=exit_on, assignments=record.assignments, case=case
         )
+        # Same figures; the breakdowns the page shows are the plain-English staff wording.
+        record.estimate = with_staff_wording(entitlements)
+        record.estimate_lines = as_staff_lines(entitlements)
         record.estimate_exit_on = exit_on
+    except EstimateUnavailable as exc:
+        record.estimate_problem = (
+            f"We cannot estimate your entitlements because {exc}: ask HR to check it."
+        )
     except ValueError as exc:
         record.estimate_problem = f"We cannot estimate your entitlements: {exc}"

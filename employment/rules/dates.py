@@ -144,3 +144,21 @@ def first_full_statutory_week(*, first_day: date, last_day: date) -> date | None
     if sunday + timedelta(days=6) <= last_day:
         return sunday
     return None
+
+
+def complete_statutory_weeks(*, first_day: date, last_day: date) -> int:
+    """How many whole weeks ending with Saturday (Sunday to Saturday, ERA 1996 s.235(1)) lie
+    inside the days `first_day` to `last_day`, both included; 0 for an empty period.
+
+    ERA s.212 continuity is broken by one such week without a contract; AfC Section 16 allows a
+    break of "no more than one statutory week", so it is broken only by two.
+    """
+    sunday = first_full_statutory_week(first_day=first_day, last_day=last_day)
+    if sunday is None:
+        return 0
+    return ((last_day - sunday).days + 1) // 7
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 complete year", "2 complete years": a count and its noun, for breakdown lines."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -75,16 +75,16 @@ def early_retirement(
             minimum_pension_age=None,
             age_at_exit=age,
             membership_years=None,
-            continuous_years=service.continuous_years,
+            continuous_years=service.nhs_continuous_years,
             joined_on=None,
             rule_set=rule_set,
             breakdown=(f"{why}, so early retirement in lieu is not open.",),
         )
     lines = []
     if joined_on is None:
-        joined_on = service.continuous_start
+        joined_on = service.nhs_continuous_start
         lines.append(
-            f"Scheme joining date not given: taken as the start of continuous service, "
+            f"Scheme joining date not given: taken as the start of continuous NHS service, "
             f"{long_date(joined_on)} [assumed]."
         )
     if joined_on > exit_date:
@@ -113,8 +113,9 @@ def early_retirement(
             f"{rules.min_membership_years} needed)",
         ),
         (
-            service.continuous_years >= rules.min_continuous_years,
-            f"continuous service {service.continuous_years} complete years (at least "
+            service.nhs_continuous_years >= rules.min_continuous_years,
+            f"continuous NHS service {service.nhs_continuous_years} complete years (Section 16 "
+            "continuity; at least "
             f"{rules.min_continuous_years} needed)",
         ),
         (age >= mpa, f"age {age} on the last day, {long_date(exit_date)} (at least {mpa} needed)"),
@@ -136,7 +137,7 @@ def early_retirement(
         minimum_pension_age=mpa,
         age_at_exit=age,
         membership_years=membership,
-        continuous_years=service.continuous_years,
+        continuous_years=service.nhs_continuous_years,
         joined_on=joined_on,
         rule_set=rule_set,
         breakdown=tuple(lines),

@@ -13,6 +13,9 @@ from employment.rules.dates import long_date
 from employment.rules.money import halves, plain_pounds, pounds
 from employment.rules.redundancy import Entitlements
 from employment.rules.rule_sets import RuleSetUsed
+from employment.rules.staff_text import StaffSection, as_staff_lines
+
+__all__ = ["StaffSection", "as_json_data", "as_staff_lines", "as_staff_text", "as_text"]
 
 PAYABLE_NAMES = {"afc_redundancy": "AfC contractual", "statutory_redundancy": "statutory"}
 
@@ -57,10 +60,24 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
             "date_of_birth": _iso(e.date_of_birth),
             "exit_date": _iso(e.applied_on),
             "age_at_exit": e.age_at_exit,
+            "notice_given_on": _iso(e.notice.notice_given_on),
+            "pay_in_lieu": e.pay_in_lieu,
+        },
+        "relevant_date": {
+            "exit_date": _iso(e.relevant_date.exit_date),
+            "relevant_date": _iso(e.relevant_date.relevant_date),
+            "moved": e.relevant_date.moved,
+            "pay_in_lieu": e.relevant_date.pay_in_lieu,
+            "material_date": _iso(e.relevant_date.material_date),
+            "statutory_notice_weeks": e.relevant_date.statutory_notice_weeks,
+            "notice_would_expire": _iso(e.relevant_date.notice_would_expire),
+            "breakdown": list(e.relevant_date.breakdown),
         },
         "service": {
             "continuous_start": _iso(service.continuous_start),
             "continuous_years": service.continuous_years,
+            "nhs_continuous_start": _iso(service.nhs_continuous_start),
+            "nhs_continuous_years": service.nhs_continuous_years,
             "reckonable_years": service.reckonable_years,
             "reckonable_extra_days": service.reckonable_extra_days,
             "retire_and_return": _iso(service.retire_and_return),
@@ -70,6 +87,7 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
                     "end": _iso(segment.end),
                     "counted": segment.counted,
                     "reason": segment.reason,
+                    "kind": segment.kind,
                     "years": segment.years,
                     "extra_days": segment.extra_days,
                 }
@@ -86,12 +104,32 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
             "annual_salary": _money(afc.annual_salary),
             "annual_pay_used": _money(afc.annual_pay_used),
             "pay_limit_applied": afc.pay_limit_applied or None,
+            "route_used": afc.route_used,
+            "month_pay": _money(afc.month_pay),
+            "routes": {
+                "a": {
+                    "description": "annual pay / 12",
+                    "month_pay": _money(afc.route_a_month_pay),
+                    "total": _money(afc.route_a_total),
+                },
+                "b": {
+                    "description": "weeks_per_month x a week's pay (ERA 1996 ss.221-229)",
+                    "weeks_per_month": str(afc.weeks_per_month),
+                    "week_pay": _money(afc.route_b_week_pay),
+                    "weekly_cap_applied": afc.route_b_weekly_cap_applied,
+                    "month_pay": _money(afc.route_b_month_pay),
+                    "total": _money(afc.route_b_total),
+                },
+            },
             "reemployment_cutoff": _iso(afc.reemployment_cutoff),
             "rule_set": _rule_set(afc.rule_set),
             "breakdown": list(afc.breakdown),
         },
         "statutory_redundancy": {
             "eligible": statutory.eligible,
+            "relevant_date": _iso(statutory.relevant_date),
+            "relevant_date_moved": statutory.relevant_date_moved,
+            "continuous_years": statutory.continuous_years,
             "weeks": halves(statutory.weeks),
             "weekly_pay": _money(statutory.weekly_pay),
             "weekly_pay_actual": _money(statutory.weekly_pay_actual),
@@ -116,6 +154,7 @@ def as_json_data(entitlements: Entitlements) -> dict[str, Any]:
             "amount": _money(payable.amount),
             "tax_free": _money(payable.tax_free),
             "taxable": _money(payable.taxable),
+            "tax_free_allowance": _money(payable.tax_free_allowance),
             "rule_set": _rule_set(payable.rule_set),
             "breakdown": list(payable.breakdown),
         },
@@ -190,17 +229,24 @@ def as_text(entitlements: Entitlements) -> str:
             f"(aged {e.age_at_exit}), salary {pounds(e.salary)}"
             + (f" at {e.fte} of full time" if e.fte != 1 else "")
             + (f", band {e.band}" if e.band else "")
+            + (", with pay in lieu of notice" if e.pay_in_lieu else "")
             + ".",
             (),
         ),
         (
             f"AfC Section 16 redundancy pay: {yes_no(afc.eligible)}, {afc.months} months, "
-            f"{pounds(afc.total)}",
+            f"{pounds(afc.total)}"
+            + (f" (route ({afc.route_used}), the more beneficial)" if afc.eligible else ""),
             afc.breakdown,
         ),
         (
             f"Statutory redundancy pay: {yes_no(statutory.eligible)}, {halves(statutory.weeks)} "
-            f"weeks at {pounds(statutory.weekly_pay)}, {pounds(statutory.total)}",
+            f"weeks at {pounds(statutory.weekly_pay)}, {pounds(statutory.total)}"
+            + (
+                f" (relevant date {long_date(statutory.relevant_date)}, ERA s.145(5))"
+                if statutory.relevant_date_moved
+                else ""
+            ),
             statutory.breakdown,
         ),
         (
@@ -258,3 +304,13 @@ def as_text(entitlements: Entitlements) -> str:
             f"[{rule_set.confidence}; {rule_set.source}]"
         )
     return "\n".join(out) + "\n"
+
+
+def as_staff_text(entitlements: Entitlements) -> str:
+    """The staff-facing rendering (`as_staff_lines`) as plain text, as `/my/` words it."""
+    out: list[str] = []
+    for section in as_staff_lines(entitlements):
+        out.append(f"{section.title}: {section.summary}")
+        out.extend(f"  {line}" for line in section.lines)
+        out.append("")
+    return "\n".join(out)

@@ -54,6 +54,15 @@ class AfcRedundancyRules:
     qualifying_years: int
     # Earlier NHS service counts if the break before the next period is at most this long.
     max_break_months: int
+    # Route (b) of a month's pay: this many weeks' pay (ERA 1996 ss.221-229).
+    weeks_per_month: Decimal
+    # Whether the statutory cap on a week's pay (ERA s.227) also limits route (b). Section 16
+    # is a contractual payment and s.227 lists only statutory ones, so it does not
+    # [interpretation, domain-rules.md]; a setting so that reading can be changed as data.
+    statutory_weekly_cap_limits_route_b: bool
+    # Section 16 continuity survives a gap holding at most this many complete Sunday-Saturday
+    # weeks ("a break of no more than one statutory week"); ERA s.212 allows none.
+    max_gap_complete_weeks: int
     source: str
     confidence: str
 
@@ -153,7 +162,11 @@ AFC_REDUNDANCY: tuple[AfcRedundancyRules, ...] = (
         max_months=24,
         qualifying_years=2,
         max_break_months=12,
-        source="NHS Terms and Conditions of Service Handbook, Section 16 (England)",
+        weeks_per_month=Decimal("4.35"),
+        statutory_weekly_cap_limits_route_b=False,
+        max_gap_complete_weeks=1,
+        source="NHS Terms and Conditions of Service Handbook, Section 16 (England); NHS "
+        "Employers, NHS redundancy arrangements",
         confidence="confirmed",
     ),
 )

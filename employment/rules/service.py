@@ -3,14 +3,19 @@
 AfC Section 16 and the ERA use two different ideas, and people lose money when they are mixed up:
 
 - **Continuous service** decides whether someone qualifies (2 years for AfC and statutory
-  redundancy pay) and is what statutory pay counts back over. It runs back from the exit date
-  through earlier NHS periods as long as no break holds a whole week ending with Saturday
-  (ERA 1996 s.212 and s.235(1); AfC "no break of more than one week"). The days of a short gap
-  are inside the continuous period, as s.212(1) counts any week with a contract in part of it.
-- **Reckonable service** is what AfC pays on: continuous service plus earlier NHS periods whose
-  break before the next period was 12 months or less, minus service already paid out in an
-  earlier NHS redundancy and service before drawing an NHS pension (retire and return, partial
-  retirement).
+  redundancy pay). There are two measures, and a gap can break one and not the other:
+  - *statutory* continuity (ERA 1996 s.212 and s.235(1)) runs back from the exit date through
+    earlier NHS periods as long as no gap holds a whole Sunday-to-Saturday week; it decides the
+    statutory two-year test, what statutory pay counts back over, and statutory notice;
+  - *Section 16* continuity (AfC: "a break of no more than one statutory week") survives a gap
+    holding at most one whole Sunday-to-Saturday week; two or more break it
+    [interpretation, domain-rules.md]. It decides the AfC two-year test.
+  The days of a gap that does not break continuity are inside the continuous period, as s.212(1)
+  counts any week with a contract in part of it; the same is done for Section 16 continuity.
+- **Reckonable service** is what AfC pays on: Section 16 continuous service plus earlier NHS
+  periods whose break before the next period was 12 months or less, minus service already paid
+  out in an earlier NHS redundancy and service before drawing an NHS pension (retire and return,
+  partial retirement).
 
 Measuring a break: it runs from the day after the earlier period's last day to the day before
 the next period's first day, both included. It is "12 months or less" when the next period
@@ -35,8 +40,8 @@ from employment.rules.dates import (
     add_months,
     anniversary,
     complete_months,
+    complete_statutory_weeks,
     complete_years,
-    first_full_statutory_week,
     long_date,
     period_text,
 )
@@ -55,6 +60,20 @@ class ServicePeriod:
     paid_out: bool = False
 
 
+# ServiceSegment.kind: counted "current" (the continuous service to the exit date) or "earlier"
+# (linked by a break of 12 months or less); not counted "paid_out", "before_paid_out",
+# "long_break" (followed by a break over 12 months), "before_long_break", "before_pension".
+SEGMENT_KINDS = (
+    "current",
+    "earlier",
+    "paid_out",
+    "before_paid_out",
+    "long_break",
+    "before_long_break",
+    "before_pension",
+)
+
+
 @dataclass(frozen=True)
 class ServiceSegment:
     """Part of the service a person gave, with whether it counts as reckonable and why."""
@@ -65,6 +84,8 @@ class ServiceSegment:
     reason: str
     years: int
     extra_days: int
+    # Why, as a code for other renderings (see SEGMENT_KINDS); `reason` is the sentence.
+    kind: str = "current"
 
     @property
     def text(self) -> str:
@@ -76,8 +97,12 @@ class ServiceSummary:
     """Continuous and reckonable service at the exit date, with every segment explained."""
 
     exit_date: date
+    # Statutory continuity (ERA 1996 s.212): statutory pay, its two-year test, notice.
     continuous_start: date
     continuous_years: int
+    # Section 16 continuity (a gap of at most one whole statutory week): the AfC two-year test.
+    nhs_continuous_start: date
+    nhs_continuous_years: int
     reckonable_years: int
     # Days beyond the complete years, after pooling part years from separate periods.
     reckonable_extra_days: int
@@ -141,36 +166,64 @@ def _validated(
     return [*earlier, ServicePeriod(start=service_start, end=exit_date)]
 
 
-def _spells(periods: list[ServicePeriod]) -> tuple[list[_Spell], list[str]]:
-    """Join periods separated by gaps that hold no whole statutory week (continuity survives),
-    except after a paid-out period, where s.214 breaks continuity whatever the gap."""
-    notes: list[str] = []
+def _spells(
+    periods: list[ServicePeriod], *, max_complete_weeks: int
+) -> tuple[list[_Spell], list[tuple[date, date, int]]]:
+    """Join periods separated by gaps holding at most `max_complete_weeks` whole statutory weeks
+    (continuity survives), except after a paid-out period, where s.214 breaks continuity whatever
+    the gap. Returns the spells and the joined gaps (first day, last day, whole weeks)."""
+    joined: list[tuple[date, date, int]] = []
     spells = [_Spell(start=periods[0].start, end=periods[0].end, paid_out=periods[0].paid_out)]
     for period in periods[1:]:
         last = spells[-1]
         gap_first, gap_last = last.end + ONE_DAY, period.start - ONE_DAY
-        joins = (
-            not last.paid_out
-            and first_full_statutory_week(first_day=gap_first, last_day=gap_last) is None
-        )
-        if joins:
+        weeks = complete_statutory_weeks(first_day=gap_first, last_day=gap_last)
+        if not last.paid_out and weeks <= max_complete_weeks:
             if gap_first <= gap_last:
-                notes.append(
-                    f"The gap {period_text(gap_first, gap_last)} holds no whole week ending with "
-                    "Saturday, so continuity is unbroken and the gap counts as service "
-                    "(ERA 1996 s.212)."
-                )
+                joined.append((gap_first, gap_last, weeks))
             spells[-1] = _Spell(start=last.start, end=period.end, paid_out=period.paid_out)
         else:
             spells.append(_Spell(start=period.start, end=period.end, paid_out=period.paid_out))
-    return spells, notes
+    return spells, joined
 
 
-def _segment(*, start: date, end: date, counted: bool, reason: str) -> ServiceSegment:
+def _gap_notes(
+    *, statutory_joins: list[tuple[date, date, int]], nhs_joins: list[tuple[date, date, int]]
+) -> list[str]:
+    """One sentence per short gap: whether it keeps statutory continuity, Section 16 continuity,
+    or both."""
+    notes = []
+    for gap_first, gap_last, _weeks in statutory_joins:
+        notes.append(
+            f"The gap {period_text(gap_first, gap_last)} holds no whole week ending with "
+            "Saturday, so continuity is unbroken and the gap counts as service "
+            "(ERA 1996 s.212; Section 16 allows up to one such week)."
+        )
+    statutory_gaps = {(first, last) for first, last, _weeks in statutory_joins}
+    for gap_first, gap_last, weeks in nhs_joins:
+        if (gap_first, gap_last) in statutory_gaps:
+            continue
+        plural = "s" if weeks != 1 else ""
+        notes.append(
+            f"The gap {period_text(gap_first, gap_last)} holds {weeks} whole week{plural} "
+            "ending with Saturday: Section 16 continuity survives a break of no more than one "
+            "statutory week, so the gap counts as NHS service for the AfC payment; statutory "
+            "continuity (ERA 1996 s.212) is broken by it [interpretation]."
+        )
+    return notes
+
+
+def _segment(*, start: date, end: date, counted: bool, reason: str, kind: str) -> ServiceSegment:
     years = complete_years(start, end)
     extra_days = (end - anniversary(start, years)).days + 1 if end >= start else 0
     return ServiceSegment(
-        start=start, end=end, counted=counted, reason=reason, years=years, extra_days=extra_days
+        start=start,
+        end=end,
+        counted=counted,
+        reason=reason,
+        years=years,
+        extra_days=extra_days,
+        kind=kind,
     )
 
 
@@ -181,6 +234,7 @@ def service_summary(
     previous_service: Sequence[ServicePeriod] = (),
     retire_and_return: date | None = None,
     max_break_months: int = 12,
+    max_gap_complete_weeks: int = 1,
 ) -> ServiceSummary:
     """Work out continuous and reckonable service at `exit_date` (see the module docstring).
 
@@ -197,52 +251,62 @@ def service_summary(
             f"the retire-and-return date {retire_and_return.isoformat()} is after the exit date "
             f"{exit_date.isoformat()}"
         )
-    spells, notes = _spells(periods)
+    statutory_spells, statutory_joins = _spells(periods, max_complete_weeks=0)
+    spells, nhs_joins = _spells(periods, max_complete_weeks=max_gap_complete_weeks)
+    notes = _gap_notes(statutory_joins=statutory_joins, nhs_joins=nhs_joins)
+    statutory_start = statutory_spells[-1].start
     current = spells[-1]
 
     # Walk back from the current spell, deciding for each earlier spell whether it is linked.
-    decided: list[tuple[_Spell, bool, str]] = [
-        (current, True, "continuous NHS service up to the exit date")
+    decided: list[tuple[_Spell, bool, str, str]] = [
+        (current, True, "continuous NHS service up to the exit date", "current")
     ]
     chain_broken_because = ""
+    chain_broken_kind = ""
     for earlier, later in zip(reversed(spells[:-1]), reversed(spells[1:]), strict=True):
         gap_first, gap_last = earlier.end + ONE_DAY, later.start - ONE_DAY
         length = break_text(first_day=gap_first, last_day=gap_last)
         gap = f"break {period_text(gap_first, gap_last)} ({length})"
         if chain_broken_because:
-            decided.append((earlier, False, chain_broken_because))
+            decided.append((earlier, False, chain_broken_because, chain_broken_kind))
         elif earlier.paid_out:
-            decided.append((earlier, False, "already paid out in an earlier NHS redundancy"))
+            decided.append(
+                (earlier, False, "already paid out in an earlier NHS redundancy", "paid_out")
+            )
             chain_broken_because = (
                 "before service already paid out in an earlier NHS redundancy "
                 "(it was reckoned in that payment)"
             )
+            chain_broken_kind = "before_paid_out"
         elif not break_within(first_day=gap_first, last_day=gap_last, months=max_break_months):
             why = f"the {gap} before the next period is over {max_break_months} months"
-            decided.append((earlier, False, why))
+            decided.append((earlier, False, why, "long_break"))
             chain_broken_because = f"before a break of over {max_break_months} months"
+            chain_broken_kind = "before_long_break"
         else:
             why = f"earlier NHS service; the {gap} is {max_break_months} months or less"
-            decided.append((earlier, True, why))
+            decided.append((earlier, True, why, "earlier"))
 
     segments: list[ServiceSegment] = []
-    for spell, counted, reason in reversed(decided):
+    for spell, counted, reason, kind in reversed(decided):
         cut = retire_and_return
         if counted and cut is not None and spell.start < cut:
-            pension_reason = (
-                f"before drawing an NHS pension (retire and return on {long_date(cut)})"
-            )
+            pension = {
+                "counted": False,
+                "reason": f"before drawing an NHS pension (retire and return on {long_date(cut)})",
+                "kind": "before_pension",
+            }
             if spell.end < cut:
-                segments.append(
-                    _segment(start=spell.start, end=spell.end, counted=False, reason=pension_reason)
-                )
+                segments.append(_segment(start=spell.start, end=spell.end, **pension))
                 continue
+            segments.append(_segment(start=spell.start, end=cut - ONE_DAY, **pension))
             segments.append(
-                _segment(start=spell.start, end=cut - ONE_DAY, counted=False, reason=pension_reason)
+                _segment(start=cut, end=spell.end, counted=True, reason=reason, kind=kind)
             )
-            segments.append(_segment(start=cut, end=spell.end, counted=True, reason=reason))
             continue
-        segments.append(_segment(start=spell.start, end=spell.end, counted=counted, reason=reason))
+        segments.append(
+            _segment(start=spell.start, end=spell.end, counted=counted, reason=reason, kind=kind)
+        )
 
     counted_segments = [segment for segment in segments if segment.counted]
     years = sum(segment.years for segment in counted_segments)
@@ -258,8 +322,10 @@ def service_summary(
 
     return ServiceSummary(
         exit_date=exit_date,
-        continuous_start=current.start,
-        continuous_years=complete_years(current.start, exit_date),
+        continuous_start=statutory_start,
+        continuous_years=complete_years(statutory_start, exit_date),
+        nhs_continuous_start=current.start,
+        nhs_continuous_years=complete_years(current.start, exit_date),
         reckonable_years=years,
         reckonable_extra_days=extra_days,
         segments=tuple(segments),

@@ -93,8 +93,9 @@ def test_own_post_case_dates_and_estimate(client, me):
     assert assignment.post.position_number in html
     assert case.get_status_display() in html
     assert "5 January 2026" in html  # at-risk date
-    # Leaving on the proposed date, 31 March 2026: 17 complete years x £50,000 / 12.
-    assert "£70,833.33" in html and "(17 months)" in html
+    # Leaving on the proposed date, 31 March 2026: 17 complete years; Section 16 route (b)
+    # 17 x £50,000 x 4.35 / 52 = £71,105.77 (domain-rules.md worked example).
+    assert "£71,105.77" in html and "(17 months)" in html
     assert "This is an estimate" in html
 
 

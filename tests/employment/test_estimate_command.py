@@ -30,11 +30,14 @@ def run(*args: str) -> str:
 
 def test_text_output_carries_the_breakdown():
     text = run(*WORKED_EXAMPLE)
-    assert "AfC Section 16 redundancy pay: eligible, 17 months, £70,833.33" in text
+    # Route (b) 17 x 50,000 x 4.35 / 52 = £71,105.77 beats route (a) 17 x 50,000 / 12 = £70,833.33
+    # (domain-rules.md worked example); both are printed.
+    assert "AfC Section 16 redundancy pay: eligible, 17 months, £71,105.77" in text
     assert "Counted: 1 September 2008 to 31 March 2026, 17 complete years" in text
-    assert "Total: 17 x £50,000.00 / 12 = £70,833.33" in text
+    assert "Route (a): 17 x £50,000.00 / 12 = £70,833.33." in text
+    assert "Route (b): 17 x 4.35 x £50,000.00 / 52 = £71,105.77." in text
     assert "22.0 x £719.00 = £15,818.00" in text
-    assert "Payable: the AfC contractual payment, £70,833.33." in text
+    assert "Payable: the AfC contractual payment, £71,105.77." in text
     assert "MARS (ESTIMATE)" in text
     assert "Rule sets used (applied on 31 March 2026):" in text
     assert "Statutory redundancy pay, weekly cap £719 (2025/26)" in text
@@ -44,11 +47,27 @@ def test_json_output_keys_and_values():
     data = json.loads(run(*WORKED_EXAMPLE, "--pension-scheme", "1995", "--json"))
     assert data["afc_redundancy"]["eligible"] is True
     assert data["afc_redundancy"]["months"] == 17
-    assert data["afc_redundancy"]["total"] == "70833.33"
+    assert data["afc_redundancy"]["total"] == "71105.77"
+    assert data["afc_redundancy"]["route_used"] == "b"
+    # a: 50,000 / 12 = 4,166.666... -> 4,166.67 a month, x 17 = £70,833.33;
+    # b: 50,000 / 52 = 961.538... a week, x 4.35 = 4,182.692... -> 4,182.69 a month.
+    assert data["afc_redundancy"]["routes"]["a"] == {
+        **data["afc_redundancy"]["routes"]["a"],
+        "month_pay": "4166.67",
+        "total": "70833.33",
+    }
+    assert data["afc_redundancy"]["routes"]["b"] == {
+        **data["afc_redundancy"]["routes"]["b"],
+        "weeks_per_month": "4.35",
+        "week_pay": "961.54",
+        "weekly_cap_applied": False,
+        "month_pay": "4182.69",
+        "total": "71105.77",
+    }
     assert data["statutory_redundancy"]["weeks"] == "22.0"
     assert data["statutory_redundancy"]["weekly_pay"] == "719.00"
     assert data["statutory_redundancy"]["total"] == "15818.00"
-    assert data["voluntary_redundancy"]["total"] == "70833.33"
+    assert data["voluntary_redundancy"]["total"] == "71105.77"
     assert data["voluntary_redundancy"]["clawback_end"] == "2026-09-30"
     assert data["mars"] == {**data["mars"], "eligible": True, "months": "8.5", "total": "35416.67"}
     assert data["early_retirement"]["eligible"] is False
@@ -70,7 +89,8 @@ def test_json_output_keys_and_values():
 
 def test_previous_service_paid_out_and_part_time_options():
     # Earlier 1 Apr 2005 .. 31 Mar 2015 paid out; current 1 Apr 2016 .. 31 Mar 2026 = 10 years;
-    # 18,000 at 0.6 (floor 13,800 pro rata) -> 10 x 18,000 / 12 = 15,000.00.
+    # 18,000 at 0.6 (floor 13,800 pro rata) -> 10 x 18,000 x 4.35 / 52 = 783,000 / 52
+    # = 15,057.69 (route (a) 10 x 18,000 / 12 = 15,000.00).
     args = [
         "--salary", "18000", "--fte", "0.6",
         "--date-of-birth", "1975-03-10",
@@ -80,7 +100,8 @@ def test_previous_service_paid_out_and_part_time_options():
         "--json",
     ]  # fmt: skip
     data = json.loads(run(*args))
-    assert data["afc_redundancy"]["total"] == "15000.00"
+    assert data["afc_redundancy"]["total"] == "15057.69"
+    assert data["afc_redundancy"]["routes"]["a"]["total"] == "15000.00"
     reasons = [segment["reason"] for segment in data["service"]["segments"]]
     assert reasons[0] == "already paid out in an earlier NHS redundancy"
 
@@ -125,3 +146,11 @@ def test_exit_code_2_and_one_line_from_the_shell():
     assert lines == [
         "CommandError: the exit date 2008-08-31 is before the service start 2008-09-01"
     ]
+
+
+def test_for_staff_prints_the_plain_english_wording():
+    # The worked example as /my/ words it: £71,105.77 for 17 months, no markers or citations.
+    text = run(*WORKED_EXAMPLE, "--for-staff")
+    assert "NHS redundancy pay: About £71,105.77, for 17 months." in text
+    assert "Statutory redundancy pay: About £15,818.00, for 22.0 weeks' pay." in text
+    assert "[" not in text and "s.162" not in text and "domain-rules" not in text

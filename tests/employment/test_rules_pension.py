@@ -8,7 +8,7 @@ pension age at exit (50 for 1995 Section members who joined before 6 April 2006,
 from datetime import date
 from decimal import Decimal
 
-from employment.rules import estimate_entitlements, minimum_pension_age
+from employment.rules import ServicePeriod, estimate_entitlements, minimum_pension_age
 
 
 def early_retirement(**overrides):
@@ -83,3 +83,18 @@ def test_joining_date_defaults_to_the_service_start_and_says_so():
     result = early_retirement()
     assert result.joined_on == date(2008, 9, 1)
     assert "[assumed]" in result.breakdown[0]
+
+
+def test_continuity_is_section_16_continuity():
+    # Earlier NHS job 1 Sep 2008 .. Fri 5 Sep 2025, gap Sat 6 .. Sun 14 Sep 2025 (one whole
+    # Sunday-Saturday week, 7-13 Sep), current job from Mon 15 Sep 2025. Section 16 keeps
+    # continuity over one statutory week: 1 Sep 2008 .. 31 Mar 2026 = 17 years >= 2; joined
+    # 1 Sep 2001 -> age 50, aged 51 -> eligible. On ERA s.212 continuity alone (from 15 Sep
+    # 2025, 0 years) it would not be.
+    result = early_retirement(
+        pension_joined=date(2001, 9, 1),
+        service_start=date(2025, 9, 15),
+        previous_service=[ServicePeriod(start=date(2008, 9, 1), end=date(2025, 9, 5))],
+    )
+    assert result.continuous_years == 17
+    assert result.eligible

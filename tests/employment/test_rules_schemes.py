@@ -28,34 +28,38 @@ def estimate(**overrides):
 
 
 def test_vr_worked_example_has_a_six_month_clawback():
-    # Section 16 terms: £70,833.33 (17 x 50,000 / 12). Not senior, under £100,000 -> 6 months;
+    # Section 16 terms: 17 x 50,000 x 4.35 / 52 = 3,697,500 / 52 -> £71,105.77 (route (b), the
+    # more beneficial month's pay; NHS Employers, "NHS redundancy arrangements"). Not senior,
+    # under £100,000 -> 6 months;
     # 6 months after 31 Mar 2026 -> 30 Sep (September has 30 days) -> 30 Sep 2026.
     vr = estimate().voluntary_redundancy
     assert vr.eligible
-    assert vr.total == Decimal("70833.33")
+    assert vr.total == Decimal("71105.77")
     assert vr.clawback_months == 6
     assert vr.clawback_end == date(2026, 9, 30)
 
 
 def test_vr_very_senior_manager_band_has_twelve_months():
     # VSM band, 120,000 capped at 80,000, 1 Apr 2006 .. 31 Mar 2026 = 20 years:
-    # 20 x 80,000 / 12 = 1,600,000 / 12 = 133,333.33; VSM -> 12 months -> 31 Mar 2027.
+    # 20 x 80,000 x 4.35 / 52 = 6,960,000 / 52 = 133,846.153... -> 133,846.15;
+    # VSM -> 12 months -> 31 Mar 2027.
     vr = estimate(
         band="VSM", salary=Decimal(120000), service_start=date(2006, 4, 1)
     ).voluntary_redundancy
     assert vr.very_senior
-    assert vr.total == Decimal("133333.33")
+    assert vr.total == Decimal("133846.15")
     assert vr.clawback_end == date(2027, 3, 31)
 
 
 def test_vr_large_package_threshold():
     # Band 9 on 85,000 (capped 80,000), 1 Apr 2010 .. 31 Mar 2026 = 16 years:
-    # 16 x 80,000 / 12 = 1,280,000 / 12 = 106,666.67 > 100,000 default -> 12 months -> 31 Mar 2027.
+    # 16 x 80,000 x 4.35 / 52 = 5,568,000 / 52 = 107,076.92 > 100,000 default -> 12 months
+    # -> 31 Mar 2027.
     # With the threshold set at 110,000 it is not large -> 6 months -> 30 Sep 2026.
     default = estimate(
         band="9", salary=Decimal(85000), service_start=date(2010, 4, 1)
     ).voluntary_redundancy
-    assert default.total == Decimal("106666.67")
+    assert default.total == Decimal("107076.92")
     assert (default.large_package, default.clawback_end) == (True, date(2027, 3, 31))
     higher = estimate(
         band="9",
@@ -67,7 +71,8 @@ def test_vr_large_package_threshold():
 
 
 def test_vr_very_senior_flag_with_a_small_package():
-    # 60,000 for 5 years (1 Apr 2021 ..): 5 x 60,000 / 12 = 25,000.00; flagged very senior
+    # 60,000 for 5 years (1 Apr 2021 ..): 5 x 60,000 x 4.35 / 52 = 1,305,000 / 52 = 25,096.15;
+    # flagged very senior
     # -> 12 months. Leaving 31 Aug 2026: 12 months later -> 31 Aug 2027.
     vr = estimate(
         salary=Decimal(60000),
@@ -75,7 +80,7 @@ def test_vr_very_senior_flag_with_a_small_package():
         exit_date=date(2026, 8, 31),
         very_senior=True,
     ).voluntary_redundancy
-    assert vr.total == Decimal("25000.00")
+    assert vr.total == Decimal("25096.15")
     assert vr.clawback_end == date(2027, 8, 31)
 
 

@@ -96,13 +96,14 @@ def test_gap_without_a_whole_statutory_week_keeps_continuity():
     assert (summary.reckonable_years, summary.reckonable_extra_days) == (6, 85)
 
 
-def test_gap_with_a_whole_week_breaks_continuity_but_stays_reckonable():
-    # Earlier ends Fri 1 Mar 2024, current starts Mon 11 Mar 2024: gap Sat 2 .. Sun 10 Mar holds
-    # Sun 3 .. Sat 9 Mar -> continuity broken; continuous 11 Mar 2024 .. 31 Mar 2026 = 2 years.
-    # Reckonable pools both (break well under 12 months):
-    #   6 Jan 2020 .. 1 Mar 2024 = 4 years + 6 Jan .. 1 Mar 2024 = 26 + 29 + 1 = 56 days
-    #   11 Mar 2024 .. 31 Mar 2026 = 2 years + 11 .. 31 Mar 2026 = 21 days
-    #   4 + 2 = 6 years and 56 + 21 = 77 days (under 365, so no extra year).
+def test_gap_with_one_whole_week_breaks_statutory_continuity_but_not_section_16():
+    # Earlier ends Fri 1 Mar 2024, current starts Mon 11 Mar 2024: the nine-day gap Sat 2 ..
+    # Sun 10 Mar holds one Sunday-to-Saturday week, Sun 3 .. Sat 9 Mar.
+    # Statutory (ERA s.212): one whole week breaks it -> continuous 11 Mar 2024 .. 31 Mar 2026
+    # = 2 years. Section 16 ("a break of no more than one statutory week"): one whole week is
+    # allowed -> continuous from 6 Jan 2020, and the gap days are inside the period, so
+    # reckonable = 6 Jan 2020 .. 31 Mar 2026 = 6 years + (26 + 28 + 31 = 85 days), as the
+    # no-gap case above.
     summary = service_summary(
         service_start=date(2024, 3, 11),
         exit_date=EXIT,
@@ -110,7 +111,30 @@ def test_gap_with_a_whole_week_breaks_continuity_but_stays_reckonable():
     )
     assert summary.continuous_start == date(2024, 3, 11)
     assert summary.continuous_years == 2
-    assert (summary.reckonable_years, summary.reckonable_extra_days) == (6, 77)
+    assert summary.nhs_continuous_start == date(2020, 1, 6)
+    assert summary.nhs_continuous_years == 6
+    assert (summary.reckonable_years, summary.reckonable_extra_days) == (6, 85)
+    assert any("Section 16 continuity survives" in note for note in summary.notes)
+
+
+def test_gap_with_two_whole_weeks_breaks_both_but_stays_reckonable():
+    # Earlier ends Fri 23 Feb 2024, current starts Mon 11 Mar 2024: gap Sat 24 Feb .. Sun 10 Mar
+    # (16 days) holds Sun 25 Feb .. Sat 2 Mar and Sun 3 .. Sat 9 Mar -> two whole weeks break
+    # both continuities; both continuous from 11 Mar 2024 = 2 years. Reckonable pools both
+    # (break well under 12 months):
+    #   6 Jan 2020 .. 23 Feb 2024 = 4 years + 6 Jan .. 23 Feb 2024 = 26 + 23 = 49 days
+    #   11 Mar 2024 .. 31 Mar 2026 = 2 years + 11 .. 31 Mar 2026 = 21 days
+    #   4 + 2 = 6 years and 49 + 21 = 70 days (under 365, so no extra year).
+    summary = service_summary(
+        service_start=date(2024, 3, 11),
+        exit_date=EXIT,
+        previous_service=[ServicePeriod(start=date(2020, 1, 6), end=date(2024, 2, 23))],
+    )
+    assert summary.continuous_start == date(2024, 3, 11)
+    assert summary.continuous_years == 2
+    assert summary.nhs_continuous_start == date(2024, 3, 11)
+    assert summary.nhs_continuous_years == 2
+    assert (summary.reckonable_years, summary.reckonable_extra_days) == (6, 70)
 
 
 def test_part_years_from_separate_periods_pool_into_a_year():

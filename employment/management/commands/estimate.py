@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from employment.rules import ServicePeriod, estimate_entitlements
 from employment.rules.pension import PENSION_SCHEMES
-from employment.rules.report import as_json_data, as_text
+from employment.rules.report import as_json_data, as_staff_text, as_text
 
 USAGE_ERROR = 2
 _PERIOD = re.compile(r"^(?P<start>[^:]+):(?P<end>[^:]+)(?::(?P<flag>[^:]+))?$")
@@ -117,9 +117,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--retire-and-return",
+            "--pension-return",
+            dest="retire_and_return",
             metavar="DATE",
-            help="First day of NHS service after drawing an NHS pension (retire and return or "
-            "partial retirement); earlier service is not reckonable.",
+            help="Pension return date: the first day of NHS service after drawing an NHS "
+            "pension (retire and return or partial retirement), as recorded on the person. "
+            "Service before it does not count for the AfC, VR and MARS payments; statutory "
+            "continuity is not affected.",
         )
         parser.add_argument(
             "--pension-scheme",
@@ -141,14 +145,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--notice-given",
             metavar="DATE",
-            help="Date notice is given (default: the exit date).",
+            help="Date the employer gives notice (default: the exit date). Sets the statutory "
+            "and contractual notice due. If the exit date is earlier than the day the statutory "
+            "minimum notice (ERA s.86) given on this date would expire, the statutory relevant "
+            "date becomes that later day (ERA s.145(5)).",
+        )
+        parser.add_argument(
+            "--pay-in-lieu",
+            action="store_true",
+            help="Employment ends on the exit date with pay in lieu of notice. Under ERA "
+            "s.145(5) statutory redundancy pay is then worked out on the day statutory notice "
+            "given on --notice-given (or, without it, on the exit date) would have expired: "
+            "that later date decides the two-year test, the years counted back and the weekly "
+            "pay cap. The AfC payment still uses the exit date.",
         )
         parser.add_argument(
             "--package-threshold",
             metavar="POUNDS",
             help="VR packages over this get the 12-month clawback (default £100,000).",
         )
-        parser.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+        output = parser.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+        output.add_argument(
+            "--for-staff",
+            action="store_true",
+            help="Print the plain-English wording the member of staff sees at /my/.",
+        )
 
     def handle(self, *args, **options):
         salary = _money(options["salary"], option="--salary")
@@ -167,6 +189,7 @@ class Command(BaseCommand):
                 pension_joined=_date(options["pension_joined"], option="--pension-joined"),
                 fte=fte,
                 notice_given_on=_date(options["notice_given"], option="--notice-given"),
+                pay_in_lieu=options["pay_in_lieu"],
                 package_threshold=_money(
                     options["package_threshold"], option="--package-threshold"
                 ),
@@ -175,5 +198,7 @@ class Command(BaseCommand):
             raise _usage_error(str(error)) from None
         if options["json"]:
             self.stdout.write(json.dumps(as_json_data(entitlements), indent=2, ensure_ascii=False))
+        elif options["for_staff"]:
+            self.stdout.write(as_staff_text(entitlements), ending="")
         else:
             self.stdout.write(as_text(entitlements), ending="")
