@@ -28,6 +28,7 @@ from tracker.models import (
     StaffMember,
     User,
 )
+from tracker.signin.demo import demo_authenticators_seed
 
 PROGRAMME_SLUG = "ccg-to-icb-2022"
 DEMO_PASSWORD = "transition-demo"  # noqa: S105 - demo accounts only; refused outside DEBUG
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         roles.sync_roles()
         with transaction.atomic():
             users = self._users()
+            demo_authenticators_seed(users=users.values())
             if Programme.objects.filter(slug=PROGRAMME_SLUG).exists():
                 self.stdout.write("Demo data already loaded; nothing changed.")
             else:
@@ -166,6 +168,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sign in at http://127.0.0.1:8000/admin/ (every role but staff); the public site is "
             "http://127.0.0.1:8000/.\n"
+            "Every role but staff is then asked for an authenticator code: "
+            "`python manage.py demo_totp USERNAME` prints the current one.\n"
         )
 
     # --- establishment -------------------------------------------------------------------------
