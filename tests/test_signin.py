@@ -372,3 +372,52 @@ def test_a_successful_sign_in_clears_earlier_failures(client):
     for _ in range(4):
         sign_in(client, "typo", password="wrong")
     assert sign_in(client, "typo").status_code == 302
+
+
+# --- unlocking from the admin -----------------------------------------------------------------
+
+
+def _lock(client, username):
+    for _ in range(5):
+        sign_in(client, username, password="wrong-guess")
+
+
+def test_a_superuser_sees_locks_and_unlocks_with_a_reason(client, caplog):
+    user_with(roles.STAFF, username="lockedout")
+    _lock(client, "lockedout")
+    # What axes keeps of the attempt never includes the password typed.
+    assert "wrong-guess" not in "".join(AccessAttempt.objects.values_list("post_data", flat=True))
+
+    admin = user_with(None, superuser=True, username="root2")
+    client.force_login(admin)
+    page = client.get("/admin/sign-in-locks/")
+    assert page.status_code == 200
+    assert "lockedout" in page.content.decode() and "Locked" in page.content.decode()
+
+    refused = client.post("/admin/sign-in-locks/", {"username": "lockedout", "reason": " "})
+    assert refused.status_code == 302
+    assert AccessAttempt.objects.filter(username="lockedout").exists()
+
+    with caplog.at_level("INFO", logger="tracker.signin"):
+        client.post(
+            "/admin/sign-in-locks/",
+            {"username": "lockedout", "reason": "Identity checked by phone"},
+        )
+    assert not AccessAttempt.objects.filter(username="lockedout").exists()
+    assert "root2" in caplog.text and "Identity checked by phone" in caplog.text
+
+    client.post("/logout/")
+    assert sign_in(client, "lockedout").status_code == 302
+
+
+@pytest.mark.parametrize("role", PRIVILEGED)
+def test_only_superusers_may_see_or_clear_locks(client, role):
+    user_with(roles.STAFF, username="stillocked")
+    _lock(client, "stillocked")
+    client.force_login(user_with(role, username="notroot"))
+    # Wagtail answers a refused admin view by sending the user back to the dashboard.
+    response = client.get("/admin/sign-in-locks/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    response = client.post("/admin/sign-in-locks/", {"username": "stillocked", "reason": "x"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert AccessAttempt.objects.filter(username="stillocked").exists()
