@@ -1,5 +1,5 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,21 +7,25 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from config import views
+from tracker.signin import views as signin_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # One sign-in for the staff site and the admin (allauth, with its second-factor stages):
+    # Wagtail's own login form would skip the second factor, so it only points here.
+    path("admin/login/", signin_views.admin_login, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", cms_views.search, name="search"),
     path("my/", cms_views.my_record, name="my_record"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="cms/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    # The same views at the short addresses people and links use (named last, so reverse()
+    # gives these).
+    path("login/", allauth_views.login, name="account_login"),
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="account_logout"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("login/", include("tracker.signin.urls")),
 ]
 
 if settings.DEBUG:

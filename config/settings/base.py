@@ -5,6 +5,7 @@ Secrets never have defaults here; `dev.py` and `test.py` supply throwaway ones a
 `production.py` refuses to start without the real ones.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -29,6 +30,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "tracker",
+    "tracker.signin",  # before allauth, so its templates (NHS.UK design) win
     "employment",
     "cms",
     "imports",
@@ -57,18 +59,28 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.signin.csp.SiteAndAdminCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.signin.middleware.SessionLifetimeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,9 +129,87 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"  # the public sign-in; the admin has its own at /admin/login/
-LOGIN_REDIRECT_URL = "my_record"
+# --- Signing in (tracker/signin; decisions in docs/decisions.md, "Sign-in") -------------------
+# One sign-in for the staff site and the admin: allauth's, at /login/, with its MFA module.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "my_record"  # staff; privileged users go to the admin (AccountAdapter)
 LOGOUT_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = "account_login"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+ACCOUNT_ADAPTER = "tracker.signin.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]  # signup itself is closed
+ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts are made by administrators
+ACCOUNT_SESSION_REMEMBER = False  # every session ends when the browser closes, too
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_RATE_LIMITS = {
+    # Failed sign-ins are django-axes' to count (one lockout, one unlock path); allauth's own
+    # throttle keeps its counts in the cache, where no administrator can clear them.
+    "login_failed": None,
+}
+
+MFA_ADAPTER = "tracker.signin.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Transition Tracker"
+MFA_RECOVERY_CODE_COUNT = 10
+
+# Lockout (django-axes): 5 wrong passwords for one account from one address lock that pair for
+# 30 minutes; an administrator unlocks with `manage.py axes_reset_username USERNAME`.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
+AXES_USERNAME_CALLABLE = "tracker.signin.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "tracker.signin.network.client_ip"
+AXES_VERBOSE = False
+
+# The client's address: how many proxies of ours append to X-Forwarded-For (0: none, trust
+# REMOTE_ADDR only). Read by tracker.signin.network for the lockout and allauth's rate limits.
+TRANSITION_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRANSITION_TRUSTED_PROXY_COUNT
+
+# Sessions: a working day at most (tracker.signin.middleware counts it from signing in, and
+# ends staff sessions sooner); never beyond closing the browser.
+SESSION_COOKIE_AGE = 10 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp 4). Public site: our own origin only, no inline script or
+# style; NHS.UK frontend's CSS and JS are served from /static/. The QR code shown when setting
+# up an authenticator app is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail admin (tracker.signin.csp): still no inline script, but Wagtail's own markup and
+# its editors set style attributes, preview pages in frames of our own origin, and show local
+# image previews from blob: and data: URLs.
+TRANSITION_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

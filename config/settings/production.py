@@ -38,3 +38,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
+
+# Signing in: the second factor, the lockout, the Content-Security-Policy, secure cookies, HSTS
+# and the session ages come from base.py and nothing in the environment changes them. Should an
+# edit weaken any of them, production refuses to start (and `check --deploy` reports it).
+SESSION_COOKIE_AGE = 10 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AXES_ENABLED = True
+MFA_TOTP_INSECURE_BYPASS_CODE = None
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+from tracker.signin import safeguards  # noqa: E402  (pure Python: imports no Django app)
+
+_weakened = safeguards.problems(globals())
+if _weakened:
+    raise ImproperlyConfigured("Sign-in safeguards are off: " + " ".join(_weakened))

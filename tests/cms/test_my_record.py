@@ -65,7 +65,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_sign_in_page_works_and_takes_you_to_your_record(client, me):
     assert client.get("/login/").status_code == 200
-    response = client.post("/login/", {"username": "me", "password": "correct-horse-battery"})
+    response = client.post("/login/", {"login": "me", "password": "correct-horse-battery"})
     assert response.status_code == 302 and response["Location"] == "/my/"
 
 

@@ -18,6 +18,7 @@ from cms.demo import seed_pages
 from employment.demo import seed_cases
 from tracker import demo, roles
 from tracker.models import Programme
+from tracker.signin.demo import demo_authenticators_seed
 
 
 class Command(BaseCommand):
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         roles.sync_roles()
         with transaction.atomic():
             users = demo.seed_users()
+            demo_authenticators_seed(users=users.values())
             if Programme.objects.filter(slug=demo.PROGRAMME_SLUG).exists():
                 self.stdout.write("Demo data already loaded; nothing changed.")
             else:
