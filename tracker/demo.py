@@ -180,8 +180,10 @@ def print_users(write, *, site_url: str = "http://127.0.0.1:8000") -> None:
         what = "superuser" if superuser else role
         write(f"  {username:<9} {what:<22} {full_name}")
     write(
-        "Sign in at http://127.0.0.1:8000/admin/ (every role but staff); the public site is "
-        "http://127.0.0.1:8000/.\n"
+        f"Sign in at {site_url}/admin/ (every role but staff) or {site_url}/login/ (staff); "
+        f"the public site is {site_url}/.\n"
+        "Every role but staff is then asked for an authenticator code: "
+        "`python manage.py demo_totp USERNAME` prints the current one.\n"
     )
 
 
