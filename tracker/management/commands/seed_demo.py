@@ -130,6 +130,13 @@ class Command(BaseCommand):
             else:
                 self._establishment(users)
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            from cms.demo import demo_pages_publish  # the cms app builds on the tracker
+
+            demo_pages_publish(
+                programme=Programme.objects.get(slug=PROGRAMME_SLUG),
+                editor=users["editor"],
+                approver=users["approver"],
+            )
         # Pages made by migrations are not in the search index until it is rebuilt.
         call_command("update_index", verbosity=0)
         self._print_users()
@@ -303,7 +310,6 @@ class Command(BaseCommand):
         )
         self._changes(programme, icb, ccgs, users)
         self._cases(programme, ccgs, users)
-        self._pages(programme)
 
     def _changes(self, programme, icb, ccgs, users):
         """Halton applied; Knowsley approved and ready; Liverpool drafted; Warrington a mix of
@@ -386,62 +392,6 @@ class Command(BaseCommand):
             reason="New ICB structure",
         )
         system_user()  # make sure scheduled jobs have their named account
-
-    def _pages(self, programme):
-        """The promises staff were made in 2021-22, as published pages linked to the programme.
-        Demo pages are published directly; real ones go through partnership approval."""
-        from cms.models import GuaranteeIndexPage, GuaranteePage, HomePage
-
-        home = HomePage.objects.first()
-        if home is None or GuaranteeIndexPage.objects.exists():
-            return
-        index = home.add_child(
-            instance=GuaranteeIndexPage(
-                title="Guarantees and frameworks",
-                slug="guarantees",
-                intro="The commitments made to staff affected by the changes, and who they cover.",
-            )
-        )
-        pages = [
-            (
-                "Employment commitment",
-                GuaranteePage.Kind.GUARANTEE,
-                GuaranteePage.Covers.BELOW_BOARD,
-                "Staff below board level transfer to the ICB on their existing terms and "
-                "conditions, with continuity of service, and are offered continued employment.",
-                "NHS England, employment commitment (June 2021); HR framework for developing "
-                "ICBs (August 2021)",
-            ),
-            (
-                "Board-level roles",
-                GuaranteePage.Kind.FRAMEWORK,
-                GuaranteePage.Covers.BOARD,
-                "Board-level roles are not covered by the employment commitment: they are "
-                "designated or displaced roles, otherwise redundancy on contractual terms.",
-                "HR framework for developing ICBs (August 2021)",
-            ),
-            (
-                "Your questions about the transfer",
-                GuaranteePage.Kind.FAQ,
-                GuaranteePage.Covers.EVERYONE,
-                "What moving to the ICB means for your pay, pension, service and union "
-                "representation.",
-                "",
-            ),
-        ]
-        for title, kind, covers, summary, source in pages:
-            page = index.add_child(
-                instance=GuaranteePage(
-                    title=title,
-                    slug=title.lower().replace(" ", "-").replace(",", ""),
-                    kind=kind,
-                    covers=covers,
-                    summary=summary,
-                    source=source,
-                )
-            )
-            page.programmes.set([programme])
-            page.save_revision().publish()
 
     def _cases(self, programme, ccgs, users):
         """Cases in Warrington (whose transfer is still being worked out) in several states,
