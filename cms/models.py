@@ -13,9 +13,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
+from cms.cache import PublicPageMixin
 
 
-class HomePage(Page):
+class HomePage(PublicPageMixin, Page):
     """The staff-facing site's front page: what is happening and where to read the promises."""
 
     intro = models.TextField(blank=True)
@@ -33,7 +34,7 @@ class HomePage(Page):
         return context
 
 
-class GuaranteeIndexPage(Page):
+class GuaranteeIndexPage(PublicPageMixin, Page):
     """Lists the guarantees, frameworks and FAQs published for staff."""
 
     intro = models.TextField(blank=True)
@@ -51,7 +52,7 @@ class GuaranteeIndexPage(Page):
         return context
 
 
-class GuaranteePage(Page):
+class GuaranteePage(PublicPageMixin, Page):
     """One promise to staff: what it says, who it covers, which programmes it applies to, and
     when it is next reviewed."""
 

@@ -1,8 +1,14 @@
 """Who may write and who must approve the public pages.
 
-CMS editors draft and edit pages; nothing is published until the staff side (partnership
-approvers) approves it through the "Partnership approval" workflow on the home page, which
-covers every page below it. Kept in step after every migrate, like `tracker.roles`.
+CMS editors draft, edit and submit pages; nothing is published until the staff side
+(partnership approvers) approves it through the "Partnership approval" workflow on the home
+page, which covers every page below it. Kept in step after every migrate, like `tracker.roles`.
+
+Why approvers hold `publish_page`: when the last task of a workflow is approved, Wagtail
+publishes the revision *as the approving user* and checks that user's publish permission
+(`PublishPageRevisionAction.check`). Without it the approval is refused with "Sorry, you do not
+have permission to access this area" and the task stays in progress. Editors never hold it, so
+for them the only way to the live site is "Submit to Partnership approval".
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -17,6 +23,14 @@ from wagtail.models import (
 from tracker.roles import CMS_EDITOR, PARTNERSHIP_APPROVER, after_last_app_migrated
 
 WORKFLOW_NAME = "Partnership approval"
+TASK_NAME = "Staff-side approval"
+
+# Page permissions on the home page (and so on every page below it), per group: exactly these.
+PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    CMS_EDITOR: ("add_page", "change_page"),
+    # change_page: to open the page and its revisions for review; publish_page: see above.
+    PARTNERSHIP_APPROVER: ("change_page", "publish_page"),
+}
 
 
 def sync_publishing(*, app_config=None, **kwargs) -> None:
@@ -28,24 +42,31 @@ def sync_publishing(*, app_config=None, **kwargs) -> None:
     home = HomePage.objects.first()
     if home is None:
         return
-    editors, _ = Group.objects.get_or_create(name=CMS_EDITOR)
-    approvers, _ = Group.objects.get_or_create(name=PARTNERSHIP_APPROVER)
-    for codename in ("add_page", "change_page"):
-        permission = Permission.objects.filter(
-            content_type__app_label="wagtailcore", codename=codename
-        ).first()
-        if permission is None:  # wagtailcore's permissions are created by its own post_migrate
-            return
-        GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=permission)
-    # Approvers need to see a page to approve it.
-    change = Permission.objects.get(content_type__app_label="wagtailcore", codename="change_page")
-    GroupPagePermission.objects.get_or_create(group=approvers, page=home, permission=change)
+    page_permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="wagtailcore",
+            codename__in={c for codes in PAGE_PERMISSIONS.values() for c in codes},
+        )
+    }
+    if len(page_permissions) < 3:  # wagtailcore's permissions come from its own post_migrate
+        return
+    groups = {}
+    for name, codenames in PAGE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        groups[name] = group
+        wanted = [page_permissions[c] for c in codenames]
+        for permission in wanted:
+            GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+        GroupPagePermission.objects.filter(group=group, page=home).exclude(
+            permission__in=wanted
+        ).delete()
 
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    task = GroupApprovalTask.objects.filter(name="Staff-side approval").first()
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name="Staff-side approval")
-        task.groups.set([approvers])
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.set([groups[PARTNERSHIP_APPROVER]])
     # WorkflowTask.objects, not workflow.workflow_tasks: modelcluster's child manager would
     # only hold the row in memory until the workflow itself is saved.
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})

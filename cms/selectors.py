@@ -17,13 +17,75 @@ from employment.selectors import Clock, case_clocks
 from tracker.models import Assignment, PlannedChange, StaffMember
 
 
+@dataclass(frozen=True)
+class DecidedChange:
+    """A planned change to the person's post that has been decided and announced, with the
+    sentence staff read about it (never its internal reason or its workflow status)."""
+
+    change: PlannedChange
+    sentence: str
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def decided_change_sentence(change: PlannedChange, *, today: dt.date) -> str:
+    """What the change means for the person, in plain English."""
+    A = PlannedChange.Action
+    done = change.status == PlannedChange.Status.APPLIED or change.effective_on <= today
+    on = _date(change.effective_on)
+    to = change.destination_organisation.name if change.destination_organisation else ""
+    if change.action == A.TRANSFER_UNCHANGED:
+        moves = "moved" if done else "moves"
+        where = f" to {to}" if to else ""
+        return (
+            f"Your post {moves}{where} on {on}, on your current terms and conditions, "
+            "and your continuous NHS service carries on."
+        )
+    if change.action == A.TRANSFER_CHANGED:
+        moves = "moved" if done else "moves"
+        where = f" to {to}" if to else ""
+        return (
+            f"Your post {moves}{where} on {on}, with changes to the role. Your continuous "
+            "NHS service carries on. Your HR contact will talk to you about what changes."
+        )
+    if change.action == A.CLOSED:
+        closes = "closed" if done else "is to close"
+        return (
+            f"Your post {closes} on {on}. Your HR contact will talk to you about what "
+            "this means for you and the options open to you."
+        )
+    if change.action == A.NEW:
+        return f"Your post is a new post in the new structure, from {on}."
+    return "Your post is not affected by this change programme."
+
+
+def decided_changes(posts, *, today: dt.date) -> list[DecidedChange]:
+    """Planned changes to these posts that staff may see: approved or applied, in a programme
+    announced to staff on or before today. Drafts, cancelled changes and anything in a
+    programme not yet announced are never shown."""
+    changes = (
+        PlannedChange.objects.filter(
+            post__in=posts,
+            status__in=[PlannedChange.Status.APPROVED, PlannedChange.Status.APPLIED],
+            programme__announced_on__lte=today,
+        )
+        .select_related("programme", "destination_organisation")
+        .order_by("effective_on", "pk")
+    )
+    return [
+        DecidedChange(change=c, sentence=decided_change_sentence(c, today=today)) for c in changes
+    ]
+
+
 @dataclass
 class OwnRecord:
     person: StaffMember
     assignments: list[Assignment]
     case: Case | None
     clocks: list[Clock]
-    changes: list[PlannedChange]
+    changes: list[DecidedChange]
     guarantees: list[GuaranteePage]
     estimate: Entitlements | None = None
     estimate_exit_on: dt.date | None = None
@@ -51,13 +113,9 @@ def own_record(user, *, today: dt.date | None = None) -> OwnRecord | None:
         .order_by("-pk")
         .first()
     )
-    changes = list(
-        PlannedChange.objects.filter(post__in=posts)
-        .exclude(status=PlannedChange.Status.CANCELLED)
-        .select_related("programme", "destination_organisation", "post")
-    )
-    programmes = {c.programme_id for c in changes}
-    if case is not None and case.programme_id:
+    changes = decided_changes(posts, today=today)
+    programmes = {c.change.programme_id for c in changes}
+    if case is not None and case.programme_id and _announced(case.programme, today):
         programmes.add(case.programme_id)
     board = any(p.is_board_level for p in posts)
     guarantees = [
@@ -75,6 +133,10 @@ def own_record(user, *, today: dt.date | None = None) -> OwnRecord | None:
     )
     _add_estimate(record, today)
     return record
+
+
+def _announced(programme, today: dt.date) -> bool:
+    return programme.announced_on is not None and programme.announced_on <= today
 
 
 def _add_estimate(record: OwnRecord, today: dt.date) -> None:

@@ -3,16 +3,20 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from wagtail.models import Page
 
+from cms.cache import mark_public
 from cms.selectors import own_record
 
 
 def search(request):
-    """Wagtail search over the published, public pages."""
+    """Wagtail search over the published, public pages; the same for every anonymous visitor,
+    so cached like the pages themselves (`cms.cache`)."""
     query = request.GET.get("query", "").strip()[:200]
     results = []
     if query:
         results = list(Page.objects.live().public().specific().search(query)[:50])
-    return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
+    return mark_public(
+        TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
+    )
 
 
 @never_cache

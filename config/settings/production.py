@@ -53,3 +53,12 @@ from tracker.signin import safeguards  # noqa: E402  (pure Python: imports no Dj
 _weakened = safeguards.problems(globals())
 if _weakened:
     raise ImproperlyConfigured("Sign-in safeguards are off: " + " ".join(_weakened))
+# One cache shared by every worker and host, so a publish purges the public-page cache for all
+# (cms/cache.py). The table is created after every migrate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+

@@ -119,8 +119,11 @@ def test_never_shows_someone_else(client, me):
 
 def test_guarantees_that_apply_by_programme_and_board_level(client, me):
     user, assignment = me
-    programme = factories.ProgrammeFactory()
-    factories.PlannedChangeFactory(programme=programme, post=assignment.post)
+    programme = factories.ProgrammeFactory(announced_on=dt.date(2021, 6, 1))
+    change = factories.PlannedChangeFactory(programme=programme, post=assignment.post)
+    services.planned_change_approve(
+        change=change, acting_user=factories.UserFactory(), reason="approved at the board"
+    )
     _guarantee(
         "Employment commitment", programmes=[programme], covers=GuaranteePage.Covers.BELOW_BOARD
     )

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cms.demo import seed_pages
+from cms.demo import demo_pages_publish
 from employment.demo import seed_cases
 from tracker import demo, roles
 from tracker.models import Programme
@@ -51,8 +51,15 @@ class Command(BaseCommand):
                 establishment = demo.seed_establishment(users)
                 current = demo.seed_current_programme(establishment, users, today=today)
                 seed_cases(establishment, current, users, today=today)
-                seed_pages([establishment.programme, current])
                 self.stdout.write(self.style.SUCCESS(f"Demo data loaded (dated from {today})."))
+            # Written by the demo editor and approved by the demo approver through Partnership
+            # approval; a second run finds them unchanged and writes nothing.
+            for slug in (demo.PROGRAMME_SLUG, demo.CURRENT_PROGRAMME_SLUG):
+                demo_pages_publish(
+                    programme=Programme.objects.get(slug=slug),
+                    editor=users["editor"],
+                    approver=users["approver"],
+                )
         # Pages made by migrations are not in the search index until it is rebuilt.
         call_command("update_index", verbosity=0)
         demo.print_users(self.stdout.write, site_url=_site_url())
