@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from imports.apply import workbook_import
+from imports.engine.run import workbook_import
 from imports.models import ImportRun
 
 
