@@ -379,6 +379,7 @@ CONVERTERS: dict[str, dict[str, Callable[[object], object]]] = {
         "work_email": _email,
         "date_of_birth": _date("date of birth", earliest=1900, past=True),
         "nhs_service_start": _date("NHS start date", earliest=1948, past=True),
+        "pension_return_date": _date("Pension Return Date", earliest=1948),
         "annual_salary": _salary,
         "category": _choice(
             CATEGORY_SPELLINGS, "assignment category", _CATEGORIES, "Assignment Category"

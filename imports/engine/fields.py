@@ -8,7 +8,14 @@ from decimal import Decimal
 
 ORG_FIELDS = ("name", "kind", "region", "opened_on", "closed_on", "is_legal_employer")
 POST_FIELDS = ("title", "directorate", "band", "wte", "cost_centre", "is_board_level")
-STAFF_FIELDS = ("first_name", "last_name", "work_email", "date_of_birth", "nhs_service_start")
+STAFF_FIELDS = (
+    "first_name",
+    "last_name",
+    "work_email",
+    "date_of_birth",
+    "nhs_service_start",
+    "pension_return_date",
+)
 ASSIGNMENT_FIELDS = ("category", "annual_salary", "start_on", "end_on")
 CHANGE_FIELDS = (
     "action",
@@ -36,6 +43,7 @@ LABELS = {
     "work_email": "Work Email",
     "date_of_birth": "Date of Birth",
     "nhs_service_start": "NHS Start Date",
+    "pension_return_date": "Pension Return Date",
     "category": "Assignment Category",
     "annual_salary": "Annual Salary",
     "start_on": "Assignment Start Date",

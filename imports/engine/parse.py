@@ -63,6 +63,7 @@ def _row_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet:
             "work_email",
             "date_of_birth",
             "nhs_service_start",
+            "pension_return_date",
             "annual_salary",
             "category",
             "start_on",

@@ -86,6 +86,7 @@ ESTABLISHMENT = SheetSpec(
         Column("work_email", "Work Email", ("Email",)),
         Column("date_of_birth", "Date of Birth", ("DOB",)),
         Column("nhs_service_start", "NHS Start Date", ("Continuous Service Date",)),
+        Column("pension_return_date", "Pension Return Date", ("Retire and Return Date",)),
         Column("annual_salary", "Annual Salary", ("Basic Salary",)),
         Column("category", "Assignment Category", ("Contract Type",)),
         Column("start_on", "Assignment Start Date", ("Assignment Start",)),

@@ -19,7 +19,7 @@ from tracker.models import Assignment
 _POST_COLUMNS = frozenset(POST_FIELDS)
 _STAFF_COLUMNS = frozenset(STAFF_FIELDS)
 _ASSIGNMENT_COLUMNS = frozenset(ASSIGNMENT_FIELDS)
-_PERSON_DATES = ("date_of_birth", "nhs_service_start")
+_PERSON_DATES = ("date_of_birth", "nhs_service_start", "pension_return_date")
 
 
 def plan_establishment(planner: Planner, sheet: ParsedSheet) -> None:
@@ -45,13 +45,13 @@ def plan_establishment(planner: Planner, sheet: ParsedSheet) -> None:
         + [sheet.index.get(name) for name in ("employee_number", *_PERSON_DATES)]
     )
 
-    has_born, has_started = (name in sheet.index for name in _PERSON_DATES)
+    has_born, has_started, has_returned = (name in sheet.index for name in _PERSON_DATES)
 
     for row in sheet.rows:
         v = row.values
         data = v.data
         failed = row.failed
-        code, position, number, employee, born, started = row_keys(data)
+        code, position, number, employee, born, started, returned = row_keys(data)
         if not code or not position or "org_code" in failed or "position_number" in failed:
             continue
         key = (code, position)
@@ -198,6 +198,27 @@ def plan_establishment(planner: Planner, sheet: ParsedSheet) -> None:
                     "nhs_service_start",
                     f"NHS start date {display(started)} is not after the "
                     f"date of birth {display(born)}",
+                )
+                continue
+            if not has_returned:
+                returned = old and old.pension_return_date
+            if returned and born and returned <= born:
+                planner.problem(
+                    sheet,
+                    row,
+                    "pension_return_date" if has_returned else "date_of_birth",
+                    f"Pension Return Date {display(returned)} is not after the date of birth "
+                    f"{display(born)}",
+                )
+                continue
+            if returned and started and returned <= started:
+                planner.problem(
+                    sheet,
+                    row,
+                    "pension_return_date" if has_returned else "nhs_service_start",
+                    f"Pension Return Date {display(returned)} is not after the NHS start date "
+                    f"{display(started)}: a person returns to the NHS after service they drew "
+                    "a pension for",
                 )
                 continue
             if old is None:
