@@ -17,7 +17,7 @@ large updates through a temporary table and one UPDATE ... FROM.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -43,12 +43,21 @@ def concrete_attnames(model: type[Model]) -> list[str]:
 class BulkWriter:
     """Inserts and updates rows of audited models, writing one history row per row touched."""
 
-    def __init__(self, *, user_id: int | None, reason: str, using: str = "default"):
+    def __init__(
+        self,
+        *,
+        user_id: int | None,
+        reason: str,
+        using: str = "default",
+        progress: Callable[[int], None] | None = None,
+    ):
         if user_id is None:
             raise MissingAuditContext("Every change needs an acting user for the audit history.")
         self.user_id = user_id
         self.reason = require_reason(reason)
         self.using = using
+        # Told the number of rows of each batch written (not counting history rows).
+        self.progress = progress or (lambda rows: None)
         self.connection = connections[using]
         self.now = timezone.now()
         self._db_now = self.connection.ops.adapt_datetimefield_value(self.now)
@@ -99,7 +108,9 @@ class BulkWriter:
             for name in columns:
                 if name not in row:
                     row[name] = defaults[name]
-        self._executemany(model._meta.db_table, columns, self._tuples(model, rows, columns))
+        self._executemany(
+            model._meta.db_table, columns, self._tuples(model, rows, columns), self.progress
+        )
         self._write_history(model, rows, "+")
 
     def update(self, model: type[Model], rows: list[dict], fields: Iterable[str]) -> None:
@@ -120,7 +131,9 @@ class BulkWriter:
             return
         with self.connection.cursor() as cursor:
             for start in range(0, len(params), BATCH):
-                cursor.executemany(sql, params[start : start + BATCH])
+                batch = params[start : start + BATCH]
+                cursor.executemany(sql, batch)
+                self.progress(len(batch))
         self._write_history(model, rows, "~")
 
     def _update_from_copy(self, model: type[Model], fields: list[str], params: list[tuple]) -> None:
@@ -135,8 +148,11 @@ class BulkWriter:
                 f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
             )
             with cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy:
-                for row in params:
+                for n, row in enumerate(params, start=1):
                     copy.write_row(row)
+                    if n % BATCH == 0:
+                        self.progress(BATCH)
+            self.progress(len(params) % BATCH)
             sets = ", ".join(f"{quote(f)} = source.{quote(f)}" for f in fields)
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM {temp} AS source "  # noqa: S608
@@ -180,14 +196,21 @@ class BulkWriter:
                     values[i] = adapt(values[i])
             yield values
 
-    def _executemany(self, table: str, columns: list[str], values) -> None:
+    def _executemany(self, table: str, columns: list[str], values, progress=None) -> None:
+        progress = progress or (lambda rows: None)
         quote = self.connection.ops.quote_name
         if self.connection.vendor == "postgresql":
             # COPY streams every row in one statement: ten times faster than executemany here.
             sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            written = 0
             with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
                 for value in values:
                     copy.write_row(value)
+                    written += 1
+                    if written == BATCH:
+                        progress(written)
+                        written = 0
+            progress(written)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         sql = (
@@ -200,6 +223,8 @@ class BulkWriter:
                 batch.append(value)
                 if len(batch) >= BATCH:
                     cursor.executemany(sql, batch)
+                    progress(len(batch))
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+                progress(len(batch))

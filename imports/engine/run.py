@@ -26,17 +26,27 @@ from django.utils import timezone
 from imports.engine.history import BulkWriter
 from imports.engine.parse import parse_workbook
 from imports.engine.plan import build_plan
+from imports.engine.progress import WriteProgress
 from imports.engine.results import Plan, SheetSummary
 from imports.engine.rows import ParsedWorkbook, Problem
 from imports.engine.state import watermark
 from imports.engine.write import write_plan
 from imports.models import ImportRun
 from imports.readers import WorkbookError, open_workbook
+from tracker.models import Organisation
 
 ENGINE_VERSION = 1  # bump when import rules change, so earlier runs no longer vouch for a file
 PROBLEM_LIMIT = 2_000  # problems kept on the ImportRun (all are printed by the command)
 
 Progress = Callable[[str, int, int], None]
+Stage = ImportRun.Stage
+# What the admin calls each phase of the work.
+STAGES = {
+    "checking the file": Stage.READING,
+    "reading rows": Stage.READING,
+    "comparing with the tracker": Stage.CHECKING,
+    "writing": Stage.WRITING,
+}
 
 
 @dataclass
@@ -99,18 +109,20 @@ def workbook_import(
             source=source,
             dry_run=dry_run,
             outcome=ImportRun.Outcome.RUNNING,
+            stage=Stage.READING,
         )
     else:
         _save_run(
             run,
             outcome=ImportRun.Outcome.RUNNING,
+            stage=Stage.READING,
             dry_run=dry_run,
             finished_at=None,
             engine_version=ENGINE_VERSION,
         )
 
     def report(phase: str, done: int, total: int) -> None:
-        _save_run(run, phase=phase, progress_done=done, progress_total=total)
+        _save_run(run, stage=STAGES[phase], phase=phase, progress_done=done, progress_total=total)
         if progress:
             progress(phase, done, total)
 
@@ -157,8 +169,28 @@ def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes) -> 
                 result.parsed, acting_user_id=acting_user.pk, allowed_codes=allowed_codes
             )
         if not result.problems:
-            write_plan(result.plan, BulkWriter(user_id=acting_user.pk, reason=run.reason))
+            progress = WriteProgress(run.pk, result.plan.writes)
+            try:
+                writer = BulkWriter(
+                    user_id=acting_user.pk, reason=run.reason, progress=progress.add
+                )
+                write_plan(result.plan, writer)
+            finally:
+                progress.close()
             result.tracker_state = list(watermark())
+
+
+def named_codes(parsed: ParsedWorkbook) -> set[str]:
+    """The organisation codes the file's rows name: whose HR colleagues may see this import."""
+    codes: set[str] = set()
+    for sheet in parsed.sheets.values():
+        for key in ("code", "org_code", "destination_code"):
+            if key in sheet.index:
+                at = sheet.index[key]
+                codes.update(row.values.data[at] for row in sheet.rows)
+    codes.discard("")
+    codes.discard(None)
+    return codes
 
 
 def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -> ImportResult:
@@ -173,10 +205,12 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
             summary = SheetSummary(name, unchanged=sum(counts.values()))
             result.plan.summaries[name] = summary
         result.reused_from = previous
+        run.organisations.set(previous.organisations.all())
         timings["total"] = round(time.perf_counter() - started, 3)
         _save_run(
             run,
             outcome=ImportRun.Outcome.PREVIEWED if dry_run else ImportRun.Outcome.APPLIED,
+            stage=Stage.DONE,
             counts={s.name: s.as_counts() for s in result.plan.summaries.values()},
             preview={},
             notices=[
@@ -205,6 +239,7 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
         _save_run(
             run,
             outcome=ImportRun.Outcome.FAILED,
+            stage=Stage.FAILED,
             message=result.error,
             timings=timings,
             finished_at=timezone.now(),
@@ -219,6 +254,7 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
     )
     timings["plan"] = round(time.perf_counter() - mark, 3)
     tracker_state = list(result.plan.watermark)
+    codes = named_codes(result.parsed)
 
     if not result.problems and not dry_run and result.plan.writes:
         mark = time.perf_counter()
@@ -227,6 +263,7 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
         try:
             _write(result, run, acting_user, allowed_codes)
         except DatabaseError as exc:
+            run.organisations.set(Organisation.objects.filter(code__in=codes))
             # A constraint the plan could not foresee (a concurrent writer on PostgreSQL):
             # the transaction rolled back, so nothing was written.
             result.error = (
@@ -237,6 +274,7 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
             _save_run(
                 run,
                 outcome=ImportRun.Outcome.FAILED,
+                stage=Stage.FAILED,
                 message=result.error,
                 timings=timings,
                 finished_at=timezone.now(),
@@ -258,9 +296,11 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
     else:
         outcome = ImportRun.Outcome.APPLIED
     summaries = result.plan.summaries
+    run.organisations.set(Organisation.objects.filter(code__in=codes))
     _save_run(
         run,
         outcome=outcome,
+        stage=Stage.FAILED if problems else Stage.DONE,
         counts={s.name: s.as_counts() for s in summaries.values()},
         preview={
             s.name: {"created": s.created_rows, "updated": s.updated_rows, "objects": s.objects}
