@@ -1,9 +1,9 @@
 """What the tracker holds of the rows a workbook names, read in bulk before planning.
 
 Only the fields the planners compare are kept, as named tuples (a dict or model instance per row
-would cost several times the memory at 100,000 rows); the few rows that change are read again in
-full by `complete_rows`, because their update and history row need every field. `watermark`
-tells whether the tracker changed between planning and writing.
+would cost several times the memory at 100,000 rows); an update sets only the fields the file
+has, and its history row is copied from the updated row by the database. `watermark` tells
+whether the tracker changed between planning and writing.
 """
 
 from __future__ import annotations
@@ -214,21 +214,3 @@ def load_state(parsed: ParsedWorkbook) -> State:
         assignments=assignments,
         changes=changes,
     )
-
-
-def complete_rows(model, rows: list[dict]) -> None:
-    """Fill planned updates (each its "id" and the values that change) with the record's other
-    fields, read now: the write sets only what changed, but the history row records the whole
-    record. Only rows that change come here, so this reads few rows."""
-    if not rows:
-        return
-    by_id = {row["id"]: row for row in rows}
-    ids = list(by_id)
-    fields = concrete_attnames(model)
-    for start in range(0, len(ids), CHUNK):
-        for full in (
-            model.objects.filter(id__in=ids[start : start + CHUNK]).order_by().values(*fields)
-        ):
-            row = by_id[full["id"]]
-            for name, value in full.items():
-                row.setdefault(name, value)

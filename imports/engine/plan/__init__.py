@@ -13,8 +13,7 @@ from imports.engine.plan.establishment import plan_establishment
 from imports.engine.plan.organisations import plan_organisations
 from imports.engine.results import Plan
 from imports.engine.rows import ParsedWorkbook
-from imports.engine.state import complete_rows, load_state, watermark
-from tracker.models import Assignment, Post, StaffMember
+from imports.engine.state import load_state, watermark
 
 SHEET_PLANNERS = (
     ("organisations", plan_organisations),
@@ -32,10 +31,7 @@ def build_plan(
         if key in parsed.sheets:
             plan_sheet(planner, parsed.sheets[key])
     plan = planner.plan
-    del planner
-    complete_rows(Post, plan.post_updates)
-    complete_rows(StaffMember, plan.staff_updates)
-    complete_rows(Assignment, plan.assignment_updates)
+    del planner  # and with it the tracker state: the plan holds what is written
     plan.watermark = mark
     return plan
 
