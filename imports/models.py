@@ -11,6 +11,16 @@ from django.db import models
 class ImportRun(models.Model):
     """One import of one workbook, from upload (or the command) to its outcome."""
 
+    class Stage(models.TextChoices):
+        """Where the run is, as the admin shows it; `outcome` says how it ended."""
+
+        QUEUED = "queued", "Queued"
+        READING = "reading", "Reading"
+        CHECKING = "checking", "Checking"
+        WRITING = "writing", "Writing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
     class Outcome(models.TextChoices):
         PENDING = "pending", "Waiting to start"
         RUNNING = "running", "Running"
@@ -26,7 +36,21 @@ class ImportRun(models.Model):
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)
     size_bytes = models.PositiveBigIntegerField(default=0)
+    # Through `default_storage` (S3-compatible object storage in production), never a path on
+    # the web host's disk, so a worker on another host reads the same file.
     upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    rejects = models.FileField(
+        "rejected rows",
+        upload_to="imports/rejected/%Y/%m/",
+        blank=True,
+        help_text="The rejected rows with a Reason column (the --errors-out workbook).",
+    )
+    organisations = models.ManyToManyField(
+        "tracker.Organisation",
+        related_name="import_runs",
+        blank=True,
+        help_text="The organisations the file's rows name: who else may see this import.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs"
     )
@@ -51,6 +75,7 @@ class ImportRun(models.Model):
         "file is known to change nothing; an identical file is not read again while they hold.",
     )
     engine_version = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUEUED)
     phase = models.CharField(max_length=40, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)

@@ -7,8 +7,8 @@ from collections import defaultdict
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from imports.engine.rows import ParsedWorkbook, Problem
 from imports.exports import safe_value
-from imports.validation import ParsedWorkbook, Problem
 
 
 def rejected_rows_workbook(parsed: ParsedWorkbook | None, problems: list[Problem], path) -> int:

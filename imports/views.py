@@ -1,6 +1,9 @@
 """The Workbooks screens: upload -> preview -> confirm -> applied, the import history, exports
-and the template. Open to people who may change the establishment (HR managers, superusers);
-uploads by anyone but a superuser may only touch the organisations their role covers."""
+and the template. Uploads are open to people who may change the establishment (HR managers,
+superusers) and may only touch the organisations their role covers. The import history and a
+run's page are open to whoever may view imports: HR managers see every import that names an
+organisation they cover (their colleagues' too) and their own; auditors and superusers see all;
+union representatives none."""
 
 from __future__ import annotations
 
@@ -10,16 +13,19 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseNotAllowed, JsonResponse
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from imports import exports, tasks
+from imports.engine.progress import live_progress
 from imports.forms import EstablishmentExportForm, TransferScheduleForm, UploadForm
 from imports.models import ImportRun
 from tracker.models import Organisation
+from tracker.selectors import sees_all_organisations, visible_organisations
 
 REQUIRED_PERMISSIONS = (
     "tracker.add_post",
@@ -35,14 +41,30 @@ def may_use_workbooks(user) -> bool:
     return user.is_active and user.is_authenticated and user.has_perms(REQUIRED_PERMISSIONS)
 
 
+def may_view_imports(user) -> bool:
+    return user.is_active and user.is_authenticated and user.has_perm("imports.view_importrun")
+
+
 def _require(request) -> None:
     if not may_use_workbooks(request.user):
         raise PermissionDenied
 
 
-def _runs_for(user):
+def _require_view(request) -> None:
+    if not may_view_imports(request.user):
+        raise PermissionDenied
+
+
+def runs_visible_to(user):
+    """Every import naming an organisation the user covers, and the user's own."""
     runs = ImportRun.objects.select_related("user")
-    return runs if user.is_superuser else runs.filter(user=user)
+    if sees_all_organisations(user):
+        return runs
+    names_covered = ImportRun.organisations.through.objects.filter(
+        importrun_id=OuterRef("pk"),
+        organisation_id__in=visible_organisations(user).values("pk"),
+    )
+    return runs.filter(Q(user=user) | Exists(names_covered))
 
 
 def upload(request):
@@ -70,10 +92,11 @@ def upload(request):
 
 
 def run_detail(request, pk: int):
-    _require(request)
-    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    _require_view(request)
+    run = get_object_or_404(runs_visible_to(request.user), pk=pk)
     can_confirm = (
-        run.outcome == ImportRun.Outcome.PREVIEWED
+        _may_confirm(request.user, run)
+        and run.outcome == ImportRun.Outcome.PREVIEWED
         and run.dry_run
         and bool(run.upload)
         and any(c.get("created") or c.get("updated") for c in run.counts.values())
@@ -91,13 +114,22 @@ def run_detail(request, pk: int):
     )
 
 
+def _may_confirm(user, run: ImportRun) -> bool:
+    """Only the person who uploaded a file confirms it: the history will name them."""
+    return may_use_workbooks(user) and (run.user_id == user.pk or user.is_superuser)
+
+
 def run_status(request, pk: int):
-    _require(request)
-    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    _require_view(request)
+    run = get_object_or_404(runs_visible_to(request.user), pk=pk)
+    if run.stage == ImportRun.Stage.WRITING and (live := live_progress(run.pk)):
+        run.progress_done, run.progress_total = live
     return JsonResponse(
         {
             "outcome": run.outcome,
             "finished": run.is_finished,
+            "stage": run.stage,
+            "stage_label": run.get_stage_display(),
             "phase": run.phase,
             "done": run.progress_done,
             "total": run.progress_total,
@@ -106,23 +138,45 @@ def run_status(request, pk: int):
     )
 
 
+def rejected_rows(request, pk: int):
+    """The rejected rows of a run, with a Reason column (the command's --errors-out workbook)."""
+    _require_view(request)
+    run = get_object_or_404(runs_visible_to(request.user), pk=pk)
+    if not run.rejects:
+        raise Http404("This import has no rejected rows.")
+    return FileResponse(
+        run.rejects.open("rb"),
+        as_attachment=True,
+        filename=f"import-{run.pk}-rejected-rows.xlsx",
+        content_type=XLSX,
+    )
+
+
 def confirm(request, pk: int):
     _require(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    run = get_object_or_404(_runs_for(request.user), pk=pk)
+    run = get_object_or_404(runs_visible_to(request.user), pk=pk)
+    if not _may_confirm(request.user, run):
+        raise PermissionDenied
     if run.outcome != ImportRun.Outcome.PREVIEWED or not run.dry_run:
         return redirect("imports:run", pk=run.pk)
     ImportRun.objects.filter(pk=run.pk).update(
-        dry_run=False, outcome=ImportRun.Outcome.PENDING, phase="waiting to start"
+        dry_run=False,
+        outcome=ImportRun.Outcome.PENDING,
+        stage=ImportRun.Stage.QUEUED,
+        phase="waiting to start",
+        progress_done=0,
+        progress_total=0,
     )
     tasks.apply_import.enqueue(run.pk)
     return redirect("imports:run", pk=run.pk)
 
 
 def history(request):
-    _require(request)
-    page = Paginator(_runs_for(request.user), 50).get_page(request.GET.get("p"))
+    _require_view(request)
+    runs = runs_visible_to(request.user).prefetch_related("organisations")
+    page = Paginator(runs, 50).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
         "imports/history.html",

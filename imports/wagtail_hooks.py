@@ -14,6 +14,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("runs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("runs/<int:pk>/rejected-rows/", views.rejected_rows, name="rejected_rows"),
     path("exports/", views.exports_view, name="exports"),
     path("template/", views.template_download, name="template"),
 ]
@@ -29,9 +30,14 @@ class WorkbooksMenuItem(MenuItem):
         return views.may_use_workbooks(request.user)
 
 
+class ImportHistoryMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views.may_view_imports(request.user)
+
+
 class WorkbooksSubmenu(SubmenuMenuItem):
     def is_shown(self, request):
-        return views.may_use_workbooks(request.user)
+        return views.may_use_workbooks(request.user) or views.may_view_imports(request.user)
 
 
 @hooks.register("register_admin_menu_item")
@@ -41,7 +47,7 @@ def register_menu():
             WorkbooksMenuItem(
                 "Import workbook", reverse("imports:upload"), icon_name="upload", order=100
             ),
-            WorkbooksMenuItem(
+            ImportHistoryMenuItem(
                 "Import history", reverse("imports:history"), icon_name="history", order=200
             ),
             WorkbooksMenuItem(

@@ -435,15 +435,15 @@ def test_establishment_may_use_organisations_defined_in_the_same_file(run_import
 def test_a_database_error_while_writing_leaves_nothing_and_says_so(run_import, qnq, monkeypatch):
     from django.db import IntegrityError
 
-    from imports import apply
+    from imports.engine import run as engine_run
 
-    real = apply.write_plan
+    real = engine_run.write_plan
 
     def fail_half_way(plan, writer):
         real(plan, writer)  # everything is written, then the last statement fails
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(apply, "write_plan", fail_half_way)
+    monkeypatch.setattr(engine_run, "write_plan", fail_half_way)
     before = _snapshot()
     outcome = run_import(xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, person_row()]}))
     assert outcome.code == 2

@@ -12,7 +12,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.apply import workbook_import
+from imports.engine.run import workbook_import
 from imports.readers import MAX_FILE_BYTES
 from imports.rejects import rejected_rows_workbook
 from tracker.audit import system_user

@@ -2,22 +2,23 @@
 
 django-simple-history's `bulk_create_with_history` builds a model instance per row and goes
 through the ORM twice; at 100,000 posts, staff and assignments that alone takes longer than the
-whole import may. Here each table gets one `executemany` for its rows and one for its history
-rows, with values taken straight from dictionaries. History rows are ordinary tables, so writing
-them directly bypasses simple-history's signals, including the audit guard in `tracker.audit`;
-this module therefore does the guard's job itself: `BulkWriter` cannot be built without an acting
-user and a non-blank reason, and stamps both on every history row it writes.
+whole import may. Here each table gets one `executemany` (COPY on PostgreSQL) for its rows, and
+its history rows are copied from the rows just written by the database itself (INSERT ... SELECT
+with the who, why and when as parameters), so the history holds the whole record without
+reading it back. History rows are ordinary tables, so writing them directly bypasses
+simple-history's signals, including the audit guard in `tracker.audit`; this module therefore
+does the guard's job itself: `BulkWriter` cannot be built without an acting user and a non-blank
+reason, and stamps both on every history row it writes.
 
 Primary keys for new rows are reserved before inserting (a sequence on PostgreSQL; on SQLite,
-whose write lock an import holds for its whole transaction, the next free values), so history
-rows can be written without reading the new rows back. On PostgreSQL rows go in with COPY, and
-large updates through a temporary table and one UPDATE ... FROM.
+whose write lock an import holds for its whole transaction, the next free values). On
+PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
@@ -43,12 +44,21 @@ def concrete_attnames(model: type[Model]) -> list[str]:
 class BulkWriter:
     """Inserts and updates rows of audited models, writing one history row per row touched."""
 
-    def __init__(self, *, user_id: int | None, reason: str, using: str = "default"):
+    def __init__(
+        self,
+        *,
+        user_id: int | None,
+        reason: str,
+        using: str = "default",
+        progress: Callable[[int], None] | None = None,
+    ):
         if user_id is None:
             raise MissingAuditContext("Every change needs an acting user for the audit history.")
         self.user_id = user_id
         self.reason = require_reason(reason)
         self.using = using
+        # Told the number of rows of each batch written (not counting history rows).
+        self.progress = progress or (lambda rows: None)
         self.connection = connections[using]
         self.now = timezone.now()
         self._db_now = self.connection.ops.adapt_datetimefield_value(self.now)
@@ -99,14 +109,28 @@ class BulkWriter:
             for name in columns:
                 if name not in row:
                     row[name] = defaults[name]
-        self._executemany(model._meta.db_table, columns, self._tuples(model, rows, columns))
-        self._write_history(model, rows, "+")
+        self._executemany(
+            model._meta.db_table, columns, self._tuples(model, rows, columns), self.progress
+        )
+        self._history_from_table(model, [row["id"] for row in rows], "+")
 
     def update(self, model: type[Model], rows: list[dict], fields: Iterable[str]) -> None:
-        """Update `fields` of rows (full-state dicts with "id") and write their "~" history rows."""
+        """Update rows (each a dict with "id" and the values to set) and write their "~" history
+        rows. A field of `fields` missing from a row keeps its recorded value; rows are grouped
+        by the fields they set, one statement (or COPY) per group and batch."""
         if not rows:
             return
-        fields = list(fields)
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for row in rows:
+            groups.setdefault(tuple(f for f in fields if f in row), []).append(row)
+        for names, group in groups.items():
+            if names:
+                self._update_rows(model, group, list(names))
+            else:
+                self.progress(len(group))
+        self._history_from_table(model, [row["id"] for row in rows], "~")
+
+    def _update_rows(self, model: type[Model], rows: list[dict], fields: list[str]) -> None:
         quote = self.connection.ops.quote_name
         sets = ", ".join(f"{quote(name)} = %s" for name in fields)
         sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
@@ -116,12 +140,12 @@ class BulkWriter:
         ]
         if self.connection.vendor == "postgresql" and len(params) > 100:
             self._update_from_copy(model, fields, params)
-            self._write_history(model, rows, "~")
             return
         with self.connection.cursor() as cursor:
             for start in range(0, len(params), BATCH):
-                cursor.executemany(sql, params[start : start + BATCH])
-        self._write_history(model, rows, "~")
+                batch = params[start : start + BATCH]
+                cursor.executemany(sql, batch)
+                self.progress(len(batch))
 
     def _update_from_copy(self, model: type[Model], fields: list[str], params: list[tuple]) -> None:
         """PostgreSQL: COPY the new values into a temporary table, then one UPDATE ... FROM."""
@@ -135,8 +159,11 @@ class BulkWriter:
                 f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
             )
             with cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy:
-                for row in params:
+                for n, row in enumerate(params, start=1):
                     copy.write_row(row)
+                    if n % BATCH == 0:
+                        self.progress(BATCH)
+            self.progress(len(params) % BATCH)
             sets = ", ".join(f"{quote(f)} = source.{quote(f)}" for f in fields)
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM {temp} AS source "  # noqa: S608
@@ -144,24 +171,35 @@ class BulkWriter:
             )
             cursor.execute(f"DROP TABLE {temp}")
 
-    def _write_history(self, model: type[Model], rows: list[dict], history_type: str) -> None:
+    def _history_from_table(self, model: type[Model], ids: list[int], history_type: str) -> None:
+        """One history row per written row, copied by the database from the row as it now is
+        (INSERT ... SELECT), stamped with who, why and when: the history holds the whole record
+        without the rows being read back into Python."""
         history = model.history.model
         tracked = [
             f.attname for f in history._meta.concrete_fields if f.name not in _HISTORY_FIELDS
         ]
-        columns = [
-            *tracked,
-            "history_date",
-            "history_change_reason",
-            "history_type",
-            "history_user_id",
-        ]
-        stamp = (self._db_now, self.reason, history_type, self.user_id)
-        self._executemany(
-            history._meta.db_table,
-            columns,
-            ((*values, *stamp) for values in self._tuples(model, rows, tracked)),
+        quote = self.connection.ops.quote_name
+        names = ", ".join(quote(c) for c in tracked)
+        stamp = ", ".join(
+            quote(c)
+            for c in ("history_date", "history_change_reason", "history_type", "history_user_id")
         )
+        head = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({names}, {stamp}) "  # noqa: S608
+            f"SELECT {names}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE "
+        )
+        values = [self._db_now, self.reason, history_type, self.user_id]
+        ids = sorted(ids)
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                if chunk[-1] - chunk[0] + 1 == len(chunk):  # reserved ids: usually one run
+                    where, params = f"{quote('id')} BETWEEN %s AND %s", [chunk[0], chunk[-1]]
+                else:
+                    where = f"{quote('id')} IN ({', '.join(['%s'] * len(chunk))})"
+                    params = chunk
+                cursor.execute(f"{head}{where} ORDER BY {quote('id')}", [*values, *params])
 
     def _tuples(self, model: type[Model], rows: list[dict], columns: list[str]):
         """Each row's values in column order; datetimes adapted for the backend (SQLite stores
@@ -180,14 +218,21 @@ class BulkWriter:
                     values[i] = adapt(values[i])
             yield values
 
-    def _executemany(self, table: str, columns: list[str], values) -> None:
+    def _executemany(self, table: str, columns: list[str], values, progress=None) -> None:
+        progress = progress or (lambda rows: None)
         quote = self.connection.ops.quote_name
         if self.connection.vendor == "postgresql":
             # COPY streams every row in one statement: ten times faster than executemany here.
             sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            written = 0
             with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
                 for value in values:
                     copy.write_row(value)
+                    written += 1
+                    if written == BATCH:
+                        progress(written)
+                        written = 0
+            progress(written)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         sql = (
@@ -200,6 +245,8 @@ class BulkWriter:
                 batch.append(value)
                 if len(batch) >= BATCH:
                     cursor.executemany(sql, batch)
+                    progress(len(batch))
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+                progress(len(batch))

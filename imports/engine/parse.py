@@ -1,0 +1,301 @@
+"""Reading a checked workbook into typed rows: find each known sheet, its header row and columns,
+convert every data row (`imports.engine.cells`) and run the checks across cells of one row,
+collecting each problem as `Sheet!CELL: message`. Checks that need the database or other rows
+are the planners' (`imports.engine.plan`); both report through the same `Problem`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+
+from imports.engine.cells import CONVERTERS, _raw_text, _shared, _today_cache
+from imports.engine.rows import (
+    CellError,
+    ParsedRow,
+    ParsedSheet,
+    ParsedWorkbook,
+    Problem,
+    RowValues,
+)
+from imports.engine.spec import (
+    _MEMO_TYPES,
+    _MISSING,
+    ESTABLISHMENT,
+    HEADER_SEARCH_ROWS,
+    MEMO_LIMIT,
+    SHEETS,
+    SheetSpec,
+    normalise,
+)
+from imports.readers import UncachedFormula, Workbook, column_letter
+from tracker.models import PlannedChange
+
+
+def _row_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet: str) -> None:
+    """Checks across cells of one row."""
+    v = row.values.as_dict()
+
+    def add(key: str, message: str) -> None:
+        problems.append(Problem(sheet, row.ref(key), message, row.number))
+
+    if spec.key == "organisations":
+        if (
+            row.has("opened_on")
+            and row.has("closed_on")
+            and v["opened_on"]
+            and v["closed_on"]
+            and v["closed_on"] < v["opened_on"]
+        ):
+            add("closed_on", f"closed {v['closed_on']:%d/%m/%Y} before it opened")
+        if row.has("successors") and v["successors"]:
+            if row.has("code") and v["code"] in v["successors"]:
+                add("successors", f"{v['code']} cannot be its own successor")
+            if "succession_date" not in v or (
+                row.has("succession_date") and not v["succession_date"]
+            ):
+                add("succession_date", "Succession Date is blank but Successors are given")
+    elif spec.key == "establishment":
+        person_keys = (
+            "employee_number",
+            "first_name",
+            "last_name",
+            "work_email",
+            "date_of_birth",
+            "nhs_service_start",
+            "pension_return_date",
+            "annual_salary",
+            "category",
+            "start_on",
+            "end_on",
+        )
+        if not v.get("assignment_number") and "assignment_number" not in row.failed:
+            filled = [k for k in person_keys if v.get(k) not in (None, "")]
+            if filled:
+                add(
+                    "assignment_number",
+                    "Assignment Number is blank but the row names a person "
+                    f"({ESTABLISHMENT.column(filled[0]).label} is filled); "
+                    "a vacant post leaves all person columns blank",
+                )
+            return
+        if "assignment_number" in row.failed:
+            return
+        for key, label in (
+            ("employee_number", "Employee Number"),
+            ("last_name", "Last Name"),
+            ("first_name", "First Name"),
+        ):
+            if key not in row.failed and not v.get(key):
+                add(key, f"{label} is blank; every assignment needs one")
+        born, started = v.get("date_of_birth"), v.get("nhs_service_start")
+        if born and started:
+            try:
+                sixteenth = born.replace(year=born.year + 16)
+            except ValueError:  # born on 29 February
+                sixteenth = dt.date(born.year + 16, 3, 1)
+            if started < sixteenth:
+                add(
+                    "nhs_service_start",
+                    f"NHS start date {started:%d/%m/%Y} is before the person's 16th birthday "
+                    f"({sixteenth:%d/%m/%Y})",
+                )
+        if v.get("start_on") and v.get("end_on") and v["end_on"] < v["start_on"]:
+            add("end_on", f"assignment ends {v['end_on']:%d/%m/%Y} before it starts")
+    elif spec.key == "changes":
+        action = v.get("action")
+        if (
+            action in PlannedChange.TRANSFERS
+            and "destination_code" not in row.failed
+            and not v.get("destination_code")
+        ):
+            add(
+                "destination_code",
+                "Destination Organisation Code is blank; a transfer needs a destination",
+            )
+
+
+# --- sheets and headers -----------------------------------------------------------------------
+
+
+def _match_spec(sheet_name: str) -> SheetSpec | None:
+    wanted = normalise(sheet_name)
+    for spec in SHEETS:
+        if wanted in {normalise(n) for n in (spec.title, *spec.aliases)}:
+            return spec
+    return None
+
+
+def _find_header(
+    spec: SheetSpec, rows: list[tuple[int, list[object]]]
+) -> tuple[int, list[object]] | None:
+    by_name = {normalise(n) for c in spec.columns for n in c.names}
+    best = None
+    for number, values in rows[:HEADER_SEARCH_ROWS]:
+        hits = sum(1 for v in values if isinstance(v, str) and normalise(v) in by_name)
+        if hits >= 2 and (best is None or hits > best[0]):
+            best = (hits, number, values)
+            required = {normalise(n) for c in spec.columns if c.required for n in c.names}
+            if {normalise(v) for v in values if isinstance(v, str)} & required:
+                break
+    return (best[1], best[2]) if best else None
+
+
+def parse_workbook(
+    workbook: Workbook, *, progress: Callable[[int, int], None] | None = None
+) -> ParsedWorkbook:
+    """Read every known sheet of a checked workbook into typed rows and problems."""
+    problems: list[Problem] = []
+    notices: list[str] = []
+    sheets: dict[str, ParsedSheet] = {}
+    _today_cache.clear()
+    _shared.clear()
+    total_rows = 0
+    for info in workbook.sheets:
+        spec = _match_spec(info.name)
+        if spec is None:
+            notices.append(f"Sheet '{info.name}' is not one this import reads; it was ignored.")
+            continue
+        if not info.visible:
+            notices.append(
+                f"Sheet '{info.name}' is hidden; hidden sheets are ignored (unhide it to import "
+                "it)."
+            )
+            continue
+        if spec.key in sheets:
+            problems.append(
+                Problem(
+                    info.name,
+                    "A1",
+                    f"a second '{spec.title}' sheet (the first is '{sheets[spec.key].name}'); "
+                    "keep one",
+                )
+            )
+            continue
+        parsed = _parse_sheet(workbook, info, spec, problems, notices, progress)
+        if parsed is not None:
+            sheets[spec.key] = parsed
+            total_rows += len(parsed.rows)
+    if not sheets and not problems:
+        problems.append(
+            Problem(
+                workbook.sheets[0].name,
+                "A1",
+                "no Organisations, Establishment or Changes sheet was found (sheet names are "
+                "matched ignoring case, spaces and punctuation)",
+            )
+        )
+    _shared.clear()
+    return ParsedWorkbook(
+        workbook=workbook, sheets=sheets, problems=problems, notices=notices, row_count=total_rows
+    )
+
+
+def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedSheet | None:
+    rows_iter = workbook.rows(info)
+    head = list(itertools.islice(rows_iter, HEADER_SEARCH_ROWS))
+    header = _find_header(spec, head)
+    if header is None:
+        problems.append(
+            Problem(
+                info.name,
+                "A1",
+                "no header row found in the first "
+                f"{HEADER_SEARCH_ROWS} rows; expected columns "
+                + ", ".join(c.label for c in spec.columns if c.required),
+            )
+        )
+        return None
+    header_row, header_values = header
+    by_name = {normalise(n): c for c in spec.columns for n in c.names}
+    columns: dict[str, int] = {}
+    ignored = []
+    for index, value in enumerate(header_values):
+        text = _raw_text(value) if not isinstance(value, UncachedFormula) else ""
+        if not text:
+            continue
+        column = by_name.get(normalise(text))
+        ref = f"{column_letter(index)}{header_row}"
+        if column is None:
+            ignored.append(f"'{text}' ({ref})")
+            continue
+        if column.key in columns:
+            first = f"{column_letter(columns[column.key])}{header_row}"
+            problems.append(
+                Problem(
+                    info.name, ref, f"'{text}' repeats the {column.label} column already at {first}"
+                )
+            )
+            continue
+        columns[column.key] = index
+    if ignored:
+        notices.append(f"{info.name}: ignored unknown column(s) " + ", ".join(ignored) + ".")
+    missing = [c for c in spec.columns if c.required and c.key not in columns]
+    for column in missing:
+        also = f" (also accepted: {', '.join(column.aliases)})" if column.aliases else ""
+        problems.append(
+            Problem(info.name, f"A{header_row}", f"missing column '{column.label}'{also}")
+        )
+    if missing:
+        return None
+
+    converters = CONVERTERS[spec.key]
+    letters = {key: column_letter(index) for key, index in columns.items()}
+    wanted = [
+        (key, index, converters[key])
+        for key, index in columns.items()
+        if not spec.column(key).informational
+    ]
+    width = max(index for _, index, _ in wanted) + 1 if wanted else 0
+    total = max(info.declared_rows - header_row, 0)
+    rows: list[ParsedRow] = []
+    index = {key: position for position, (key, _, _) in enumerate(wanted)}
+    # Most columns repeat a few values all the way down (organisation, title, band, WTE, dates):
+    # each column remembers what its values converted to, so each distinct value is converted
+    # once. A column of mostly distinct values (numbers, names) stops adding at MEMO_LIMIT.
+    # Cells that fail are never remembered, so each is reported; and only str, float and date
+    # cells are, because True == 1 == 1.0 in Python and a bool must not find a number's result.
+    memos: list[dict] = [{} for _ in wanted]
+    data_rows = itertools.chain((r for r in head if r[0] > header_row), rows_iter)
+    for position, (number, values) in enumerate(data_rows, start=1):
+        if progress and position % 10_000 == 0:
+            progress(position, max(total, position))
+        if len(values) < width:
+            values = values + [""] * (width - len(values))
+        if values.count("") + values.count(None) == len(values):
+            continue  # blank rows, including trailing ones, are not data
+        data: list[object] = []
+        parsed = ParsedRow(number, None, letters)
+        for (key, column, convert), memo in zip(wanted, memos, strict=True):
+            value = values[column]
+            remembered = value.__class__ in _MEMO_TYPES
+            if remembered:
+                converted = memo.get(value, _MISSING)
+                if converted is not _MISSING:
+                    data.append(converted)
+                    continue
+            try:
+                converted = convert(value)
+            except CellError as exc:
+                parsed.fail(key)
+                data.append(None)
+                problems.append(Problem(info.name, parsed.ref(key), str(exc), number))
+                continue
+            if remembered and len(memo) < MEMO_LIMIT:
+                memo[value] = converted
+            data.append(converted)
+        parsed.values = RowValues(index, tuple(data))
+        _row_checks(spec, parsed, problems, info.name)
+        rows.append(parsed)
+    if progress:
+        progress(len(rows), len(rows))
+    return ParsedSheet(
+        spec=spec,
+        name=info.name,
+        header_row=header_row,
+        header=list(header_values),
+        columns=columns,
+        index=index,
+        rows=rows,
+        info=info,
+    )

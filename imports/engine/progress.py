@@ -1,0 +1,69 @@
+"""Progress of the write phase, told to the admin while the write is still one transaction.
+
+The import writes everything in one transaction so that it is all or nothing; whatever it wrote
+to the ImportRun row inside that transaction would be invisible to the status view until the
+end. So the rows written are reported outside it:
+
+- on PostgreSQL through a second connection of its own (autocommit), which updates the
+  ImportRun row that every host's status view reads;
+- on SQLite, whose single write lock the import holds for the whole write (a second connection
+  would wait for it), through Django's cache, which the status view reads first while a run
+  is writing. SQLite is the single-host development database; across processes this needs a
+  shared cache backend.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+
+PROGRESS_EVERY = 5_000  # rows between reports
+
+
+def cache_key(run_id: int) -> str:
+    return f"imports:write-progress:{run_id}"
+
+
+def live_progress(run_id: int) -> tuple[int, int] | None:
+    """(rows written, total) as last reported by a run that is writing (SQLite), or None."""
+    return cache.get(cache_key(run_id))
+
+
+class WriteProgress:
+    """Counts rows as the writer writes them and publishes every PROGRESS_EVERY rows."""
+
+    def __init__(self, run_id: int, total: int, *, using: str = DEFAULT_DB_ALIAS, every=None):
+        self.run_id = run_id
+        self.total = total
+        self.done = 0
+        self.published = 0
+        self.every = every or PROGRESS_EVERY
+        self.using = using
+        self.vendor = connections[using].vendor
+        self._connection = None
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.done - self.published >= self.every or self.done >= self.total:
+            self.publish()
+
+    def publish(self) -> None:
+        self.published = self.done
+        done = min(self.done, self.total)
+        if self.vendor == "postgresql":
+            if self._connection is None:
+                self._connection = connections.create_connection(self.using)
+            with self._connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE imports_importrun SET progress_done = %s, progress_total = %s "
+                    "WHERE id = %s",
+                    [done, self.total, self.run_id],
+                )
+        else:
+            cache.set(cache_key(self.run_id), (done, self.total), timeout=24 * 3600)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        cache.delete(cache_key(self.run_id))

@@ -1,0 +1,137 @@
+"""Uploaded workbooks (and their rejected rows) go through Django's storage API, never a path on
+the web host's disk: here against a local S3-compatible server (moto in server mode, on a free
+loopback port), configured as production configures it from the environment."""
+
+from __future__ import annotations
+
+import socket
+
+import boto3
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from config.settings import base
+from imports.models import ImportRun
+from tests import factories
+from tests.imports.conftest import ESTABLISHMENT_HEADER, vacant_row, xlsx_bytes
+from tracker import roles
+from tracker.models import Post
+
+BUCKET = "tracker-uploads"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint, monkeypatch):
+    """STORAGES["default"] exactly as base.object_storage() builds it from the environment."""
+    for name, value in {
+        "AWS_STORAGE_BUCKET_NAME": BUCKET,
+        "AWS_S3_ENDPOINT_URL": s3_endpoint,
+        "AWS_S3_REGION_NAME": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    storage = base.object_storage()
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="eu-west-2",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    with override_settings(STORAGES={"default": storage, "staticfiles": _static()}):
+        yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def _static():
+    from django.conf import settings
+
+    return settings.STORAGES["staticfiles"]
+
+
+def test_no_bucket_means_the_file_system(monkeypatch):
+    monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
+    assert base.object_storage() is None
+
+
+def test_the_environment_names_the_bucket_endpoint_and_keys(monkeypatch):
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "b")
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", "https://objects.example.nhs.uk")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.delenv("AWS_S3_REGION_NAME", raising=False)
+    assert base.object_storage() == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "b",
+            "endpoint_url": "https://objects.example.nhs.uk",
+            "region_name": None,
+            "access_key": "id",
+            "secret_key": "secret",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+@pytest.mark.django_db
+def test_an_admin_upload_is_stored_in_the_bucket_and_read_back_from_it(client, s3_storage):
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        username="hr", groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    client.force_login(hr)
+    good = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, vacant_row()]})
+    client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("posts.xlsx", good)})
+    run = ImportRun.objects.get()
+    assert default_storage.__class__.__name__ != "FileSystemStorage"
+    with pytest.raises(NotImplementedError):
+        run.upload.path  # noqa: B018 - object storage has no local path to lean on
+    stored = s3_storage.get_object(Bucket=BUCKET, Key=run.upload.name)["Body"].read()
+    assert stored == good
+    assert run.outcome == ImportRun.Outcome.PREVIEWED  # the task read it back from the bucket
+    client.post(reverse("imports:confirm", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.outcome == ImportRun.Outcome.APPLIED and Post.objects.count() == 1
+
+    # A rejected file's rejected rows are stored in the bucket too, and downloaded from it.
+    bad = vacant_row(position="X1")
+    bad[ESTABLISHMENT_HEADER.index("WTE")] = 3
+    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, bad]})
+    client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("bad.xlsx", data)})
+    rejected = ImportRun.objects.get(file_name="bad.xlsx")
+    keys = {o["Key"] for o in s3_storage.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert {run.upload.name, rejected.upload.name, rejected.rejects.name} <= keys
+    response = client.get(reverse("imports:rejected_rows", args=[rejected.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"PK"
