@@ -141,15 +141,52 @@ STORAGES = {
 # the database backend keeps tasks in PostgreSQL/SQLite so nothing is lost on restart.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "transition-tracker@localhost")
+# E-mail (alerts). The transport is chosen by the environment, first match wins:
+# GOVUK_NOTIFY_API_KEY (+ GOVUK_NOTIFY_ALERT_TEMPLATE_ID) -> GOV.UK Notify;
+# EMAIL_URL (smtp://user:password@host:587/?tls=True, as dj-email-url reads it) -> SMTP;
+# EMAIL_HOST (+ EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL) -> SMTP;
+# otherwise DJANGO_EMAIL_BACKEND, by default the console (dev: e-mails go to the log).
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or env(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Transition Tracker <transition-tracker@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
+GOVUK_NOTIFY_BASE_URL = env("GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+GOVUK_NOTIFY_TEMPLATE_IDS = {"alert": env("GOVUK_NOTIFY_ALERT_TEMPLATE_ID")}
+GOVUK_NOTIFY_REPLY_TO_ID = env("GOVUK_NOTIFY_REPLY_TO_ID")
+if GOVUK_NOTIFY_API_KEY:
+    EMAIL_BACKEND = "employment.alerts.notify.NotifyEmailBackend"
+elif env("EMAIL_URL"):
+    import dj_email_url
+
+    _email = dj_email_url.parse(env("EMAIL_URL"))
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+    del _email
+elif env("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env("EMAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+    EMAIL_USE_SSL = env("EMAIL_USE_SSL", "false").lower() in ("1", "true", "yes")
+else:
+    EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The address in e-mailed links; unset, the Wagtail admin's base URL is used.
+TRANSITION_SITE_URL = env("TRANSITION_SITE_URL")
 
 # Audit history: reasons are free text of any length; reverting from history is never offered.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 WAGTAIL_SITE_NAME = "Transition Tracker"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
+)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_I18N_ENABLED = False
