@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from .email import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CONFIG_DIR = BASE_DIR / "config"
 
@@ -141,43 +143,8 @@ STORAGES = {
 # the database backend keeps tasks in PostgreSQL/SQLite so nothing is lost on restart.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# E-mail (alerts). The transport is chosen by the environment, first match wins:
-# GOVUK_NOTIFY_API_KEY (+ GOVUK_NOTIFY_ALERT_TEMPLATE_ID) -> GOV.UK Notify;
-# EMAIL_URL (smtp://user:password@host:587/?tls=True, as dj-email-url reads it) -> SMTP;
-# EMAIL_HOST (+ EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL) -> SMTP;
-# otherwise DJANGO_EMAIL_BACKEND, by default the console (dev: e-mails go to the log).
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or env(
-    "DJANGO_DEFAULT_FROM_EMAIL", "Transition Tracker <transition-tracker@localhost>"
-)
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
-GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
-GOVUK_NOTIFY_BASE_URL = env("GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
-GOVUK_NOTIFY_TEMPLATE_IDS = {"alert": env("GOVUK_NOTIFY_ALERT_TEMPLATE_ID")}
-GOVUK_NOTIFY_REPLY_TO_ID = env("GOVUK_NOTIFY_REPLY_TO_ID")
-if GOVUK_NOTIFY_API_KEY:
-    EMAIL_BACKEND = "employment.alerts.notify.NotifyEmailBackend"
-elif env("EMAIL_URL"):
-    import dj_email_url
-
-    _email = dj_email_url.parse(env("EMAIL_URL"))
-    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-    EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
-    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
-    EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
-    del _email
-elif env("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env("EMAIL_HOST")
-    EMAIL_PORT = int(env("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env("EMAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
-    EMAIL_USE_SSL = env("EMAIL_USE_SSL", "false").lower() in ("1", "true", "yes")
-else:
-    EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# The address in e-mailed links; unset, the Wagtail admin's base URL is used.
-TRANSITION_SITE_URL = env("TRANSITION_SITE_URL")
+# E-mail: the transport, sender and link address, from the environment (see settings/email.py).
+globals().update(email_settings(env))
 
 # Audit history: reasons are free text of any length; reverting from history is never offered.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
