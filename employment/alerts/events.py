@@ -174,17 +174,19 @@ def case_status_event(case: Case, status: str, on: dt.date, *, due_on=None) -> E
     )
 
 
-def case_next_date(case: Case) -> dt.date | None:
-    """The case's next legal date, as the deadline of a status alert."""
-    for on in (
-        case.consultation_ends_on,
-        case.trial_extended_to or case.trial_ends_on,
-        case.notice_ends_on,
-        case.exit_on,
-    ):
-        if on is not None:
-            return on
-    return None
+def case_next_date(case: Case, on: dt.date) -> dt.date | None:
+    """The case's next legal date on or after `on`, as the deadline of a status alert."""
+    dates = [
+        d
+        for d in (
+            case.consultation_ends_on,
+            case.trial_extended_to or case.trial_ends_on,
+            case.notice_ends_on,
+            case.exit_on,
+        )
+        if d is not None and d >= on
+    ]
+    return min(dates, default=None)
 
 
 def case_clock_event(case: Case, clock: str, on: dt.date, phase: str, today: dt.date) -> Event:

@@ -128,7 +128,7 @@ def raise_events(events: list[Event], *, today: dt.date | None = None) -> list[A
 
 def raise_case_status_alert(*, case: Case, status: str, on: dt.date) -> Alert | None:
     """The alert for `case` having entered `status` on `on` (None if raised before)."""
-    event = ev.case_status_event(case, status, on, due_on=ev.case_next_date(case))
+    event = ev.case_status_event(case, status, on, due_on=ev.case_next_date(case, on))
     raised = raise_events([event], today=on)
     return raised[0] if raised else None
 
@@ -172,10 +172,11 @@ def missed_status_events(*, today: dt.date, lookback: int) -> list[Event]:
     cases = Case.objects.filter(
         status__in=list(ev.STATUS_PHRASES), status_changed_on__gte=since
     ).select_related("staff_member", "post__organisation", "employer")
-    return [
-        ev.case_status_event(c, c.status, c.status_changed_on, due_on=ev.case_next_date(c))
-        for c in cases
-    ]
+    events = []
+    for c in cases:
+        on = c.status_changed_on
+        events.append(ev.case_status_event(c, c.status, on, due_on=ev.case_next_date(c, on)))
+    return events
 
 
 # --- collective consultation: thresholds, HR1 and minimum period -------------------------------
