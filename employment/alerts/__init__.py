@@ -23,12 +23,13 @@ import datetime as dt
 from django.db import transaction
 from django_tasks import task
 
+from employment.alerts import events as ev
 from employment.alerts.delivery import deliver_alerts_task, deliver_pending
 from employment.alerts.events import STATUS_PHRASES
 from employment.alerts.inbox import alert_acknowledge, alerts_for, unacknowledged_count
 from employment.alerts.raising import consultation_events, raise_case_status_alert, raise_events
 from employment.alerts.sweep import SweepResult, alerts_sweep
-from employment.models import DISMISSAL_STATUSES, Case
+from employment.models import DISMISSAL_STATUSES, Alert, Case
 
 __all__ = [
     "STATUS_PHRASES",
@@ -68,15 +69,13 @@ def raise_case_status_alert_task(case_id: int, status: str, on: str) -> int:
     alert = raise_case_status_alert(case=case, status=status, on=day)
     raised = [alert] if alert else []
     if status in DISMISSAL_STATUSES:
-        from employment.alerts import events as ev
-
         threshold_events = [
             e
             for e in consultation_events(
                 today=day, lead=ev.lead_days(), lookback=ev.passed_lookback_days(),
                 employer_id=case.employer_id, establishment=case.establishment,
             )
-            if e.kind == "consultation_threshold"
+            if e.kind == Alert.Kind.CONSULTATION_THRESHOLD
         ]
         raised += raise_events(threshold_events, today=day)
     if not raised:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from employment.alerts import events as ev
-from employment.alerts.delivery import deliver_pending
+from employment.alerts.delivery import deliver_pending, stale_claims
 from employment.alerts.raising import (
     case_clock_events,
     consultation_events,
@@ -29,6 +29,7 @@ from employment.alerts.raising import (
 class SweepResult:
     raised: int
     delivered: int
+    stale_claims: int = 0  # rows a dead delivery claimed and never sent (at most once)
 
 
 def alerts_sweep(*, today: dt.date | None = None, lead: int | None = None) -> SweepResult:
@@ -45,4 +46,5 @@ def alerts_sweep(*, today: dt.date | None = None, lead: int | None = None) -> Sw
         + guarantee_review_events(today=today, lookback=lookback)
     )
     raised = raise_events(found, today=today)
-    return SweepResult(raised=len(raised), delivered=deliver_pending())
+    delivered = deliver_pending()
+    return SweepResult(raised=len(raised), delivered=delivered, stale_claims=stale_claims())

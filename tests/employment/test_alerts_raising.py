@@ -297,3 +297,37 @@ def test_users_without_an_email_keep_the_inbox_row_only(employer, system_user,
     _move(case, S.VR_REQUESTED, system_user, django_capture_on_commit_callbacks)
     assert AlertRecipient.objects.filter(user__username="no-mail").count() == 1
     assert len(mail.outbox) == 0
+
+
+def test_a_delivery_that_died_mid_send_is_reported_not_resent(employer, audience, capsys):
+    case = _person_case(employer)
+    alerts.raise_case_status_alert(case=case, status=S.AT_RISK, on=ON)
+    two_hours_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    AlertRecipient.objects.filter(user__username="hr").update(
+        email_claim=uuid.uuid4(), email_claimed_at=two_hours_ago
+    )
+    call_command("run_alerts", "--today", "2026-05-01")
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "raised 0, delivered 1"  # the rep's row only
+    assert captured.err.startswith("1 alert e-mail(s) were claimed by a delivery that stopped")
+    assert [m.to for m in mail.outbox] == [["rep@example.nhs.uk"]]
+
+
+def test_the_alerts_package_never_imports_the_services():
+    """Services call `alerts.case_status_entered`; nothing in alerts imports services (or
+    `employment.consultation`, which holds consultation writes), directly or at function level."""
+    import ast
+    from pathlib import Path
+
+    package = Path(alerts.__file__).parent
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names)
+    assert {"employment.services", "employment.consultation"} & imported == set()
+    assert not any(name.startswith("employment.services.") for name in imported)
+    assert "employment.rules.consultation" in imported  # the arithmetic comes from rules/
