@@ -11,13 +11,16 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from employment import alerts
+from employment.alerts.raising import record_path
 from employment.models import AlertRecipient
 
 INBOX_LIMIT = 200
 
 
 def alert_inbox_view(request):
-    rows = list(alerts.alerts_for(request.user)[:INBOX_LIMIT])
+    rows = list(alerts.alerts_for(request.user).select_related("alert")[:INBOX_LIMIT])
+    for row in rows:
+        row.link = record_path(row.alert, named=row.named)
     return TemplateResponse(
         request,
         "employment/admin/alert_inbox.html",

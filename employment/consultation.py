@@ -1,5 +1,8 @@
 """Collective consultation (TULRCA 1992 s.188, s.193): the counts, the clocks and the writes.
 
+The arithmetic (90-day windows, thresholds, deadlines) is pure and lives in
+`employment.rules.consultation`; this module reads the cases it applies to.
+
 The duty is per legal employer and establishment, so every count here starts from one
 `CollectiveConsultation` (one employer, one establishment) and reads only that employer's cases at
 that establishment: counts are never combined across employers, even clustered ICBs that share a
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -32,82 +34,23 @@ from employment.models import (
     ConsultationMeeting,
     proposed_dismissal_q,
 )
+from employment.rules.consultation import (  # noqa: F401  (the figures' public names)
+    THRESHOLDS,
+    WINDOW_DAYS,
+    ConsultationFigures,
+    Peak,
+    dismissal_on,
+    figures_from,
+    first_window_reaching,
+    peak_in_window,
+)
 from employment.services import CaseError, _set
 from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Programme, User
 
-WINDOW_DAYS = 90
-#: (proposed dismissals, minimum days of consultation before the first dismissal), highest first.
-THRESHOLDS = ((100, 45), (20, 30))
-
-
-@dataclass(frozen=True)
-class Peak:
-    count: int
-    starts_on: dt.date | None  # first dismissal date in the busiest window
-
-    @property
-    def ends_on(self) -> dt.date | None:
-        if self.starts_on is None:
-            return None
-        return self.starts_on + dt.timedelta(days=WINDOW_DAYS - 1)
-
-
-def first_window_reaching(
-    dates: Iterable[dt.date], threshold: int, *, undated: int = 0
-) -> dt.date | None:
-    """The earliest dismissal date that starts a 90-day window holding `threshold` or more
-    dismissals (undated ones count in every window), or None."""
-    ordered = sorted(dates)
-    last = 0
-    for first, start in enumerate(ordered):
-        window_end = start + dt.timedelta(days=WINDOW_DAYS - 1)
-        last = max(last, first)
-        while last + 1 < len(ordered) and ordered[last + 1] <= window_end:
-            last += 1
-        if last - first + 1 + undated >= threshold:
-            return start
-    return None
-
-
-def peak_in_window(dates: Iterable[dt.date], *, undated: int = 0) -> Peak:
-    """The most dismissals in any 90 consecutive days, and where that window starts."""
-    ordered = sorted(dates)
-    best, best_start, last = 0, None, 0
-    for first, start in enumerate(ordered):
-        window_end = start + dt.timedelta(days=WINDOW_DAYS - 1)
-        last = max(last, first)
-        while last + 1 < len(ordered) and ordered[last + 1] <= window_end:
-            last += 1
-        if last - first + 1 > best:
-            best, best_start = last - first + 1, start
-    return Peak(count=best + undated, starts_on=best_start)
-
-
-@dataclass(frozen=True)
-class ConsultationFigures:
-    """What the law requires of one employer at one establishment, from its cases today."""
-
-    proposed: int  # every proposed dismissal, whatever its date
-    undated: int
-    peak: Peak
-    threshold: int  # 0, 20 or 100
-    minimum_days: int  # 0, 30 or 45
-    first_dismissal_on: dt.date | None  # first dismissal in the window that reached a threshold
-    latest_start_on: dt.date | None  # consultation must have begun by this day
-    first_notice_on: dt.date | None
-    hr1_due_on: dt.date | None
-    starts_on: dt.date | None
-    minimum_ends_on: dt.date | None  # earliest day the first dismissal may take effect
-    starts_late: bool
-
-    @property
-    def required(self) -> bool:
-        return self.threshold > 0
-
 
 def dismissal_date(case: Case) -> dt.date | None:
-    return case.exit_on or case.notice_ends_on or case.proposed_dismissal_on
+    return dismissal_on(case.exit_on, case.notice_ends_on, case.proposed_dismissal_on)
 
 
 def consultation_cases(consultation: CollectiveConsultation):
@@ -116,58 +59,6 @@ def consultation_cases(consultation: CollectiveConsultation):
         proposed_dismissal_q(),
         employer_id=consultation.employer_id,
         establishment=consultation.establishment,
-    )
-
-
-def figures_from(
-    rows: Iterable[tuple[dt.date | None, dt.date | None, dt.date | None, dt.date | None]],
-    *,
-    starts_on: dt.date | None = None,
-) -> ConsultationFigures:
-    """Figures from (exit_on, notice_ends_on, proposed_dismissal_on, notice_starts_on) rows."""
-    dates, notices, undated, total = [], [], 0, 0
-    for exit_on, notice_ends_on, proposed_on, notice_starts_on in rows:
-        total += 1
-        when = exit_on or notice_ends_on or proposed_on
-        if when is None:
-            undated += 1
-        else:
-            dates.append(when)
-        if notice_starts_on is not None:
-            notices.append(notice_starts_on)
-    peak = peak_in_window(dates, undated=undated)
-    threshold = minimum_days = 0
-    latest_start = first_dismissal = None
-    for level, days in THRESHOLDS:
-        window_start = first_window_reaching(dates, level, undated=undated)
-        if peak.count >= level and not threshold:
-            threshold, minimum_days = level, days
-        if window_start is not None:
-            # Each threshold brings its own deadline; the earliest one binds.
-            deadline = window_start - dt.timedelta(days=days)
-            if latest_start is None or deadline < latest_start:
-                latest_start, first_dismissal = deadline, window_start
-    first_notice = min(notices) if notices else None
-    hr1_due = latest_start
-    if threshold and first_notice is not None:
-        before_notice = first_notice - dt.timedelta(days=1)
-        hr1_due = before_notice if hr1_due is None else min(hr1_due, before_notice)
-    minimum_ends = (
-        starts_on + dt.timedelta(days=minimum_days) if starts_on and minimum_days else None
-    )
-    return ConsultationFigures(
-        proposed=total,
-        undated=undated,
-        peak=peak,
-        threshold=threshold,
-        minimum_days=minimum_days,
-        first_dismissal_on=first_dismissal,
-        latest_start_on=latest_start,
-        first_notice_on=first_notice,
-        hr1_due_on=hr1_due,
-        starts_on=starts_on,
-        minimum_ends_on=minimum_ends,
-        starts_late=bool(latest_start and starts_on and starts_on > latest_start),
     )
 
 

@@ -564,9 +564,12 @@ class Alert(models.Model):
     body = models.TextField()
     organisation = models.ForeignKey(
         "tracker.Organisation",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="alerts",
-        help_text="The employer whose HR managers and union representatives are told.",
+        help_text="The employer whose HR managers and union representatives are told (none for "
+        "a guarantee page's review date, which goes to the page's editors).",
     )
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
@@ -578,6 +581,18 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="alerts",
     )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The guarantee page whose review date this alert is about.",
+    )
+    action = models.TextField(
+        blank=True, help_text="What the people told should do next (the same for everyone)."
+    )
+    due_on = models.DateField(null=True, blank=True, help_text="By when it should be done.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -596,7 +611,9 @@ class AlertRecipient(models.Model):
     `named` says whether this person may see who the alert is about (HR for the organisation, or
     the union representative of a member who asked for representation); the subject and body are
     rendered for that audience and stored here, so an anonymised row never holds the name.
-    `emailed_at` is set by a conditional UPDATE before sending, so two sweeps never both send.
+    Delivery claims rows in a batch by writing a fresh `email_claim` where there is none, sends,
+    then sets `emailed_at` and clears the claim; a failed send clears the claim so the next sweep
+    retries, and a claimed row is never claimed again, so two sweeps never both send it.
     """
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="recipients")
@@ -608,6 +625,9 @@ class AlertRecipient(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claim = models.UUIDField(null=True, blank=True, editable=False)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from .email import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 CONFIG_DIR = BASE_DIR / "config"
 
@@ -255,15 +257,17 @@ STORAGES = {
 # the database backend keeps tasks in PostgreSQL/SQLite so nothing is lost on restart.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "transition-tracker@localhost")
+# E-mail: the transport, sender and link address, from the environment (see settings/email.py).
+globals().update(email_settings(env))
 
 # Audit history: reasons are free text of any length; reverting from history is never offered.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 WAGTAIL_SITE_NAME = "Transition Tracker"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env(
+    "WAGTAILADMIN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
+)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_I18N_ENABLED = False

@@ -111,3 +111,17 @@ def test_inbox_query_count_is_flat(client, hr_user):
         return len(ctx)
 
     assert queries_with(5) == queries_with(25)
+
+
+def test_each_row_links_to_its_record_for_its_audience(client, employer, hr_user, rep):
+    from employment import alerts
+    from tests.employment.conftest import case_in
+
+    case = case_in("at_risk", employer=employer)
+    alerts.raise_case_status_alert(case=case, status="at_risk", on=case.status_changed_on)
+    client.force_login(hr_user)
+    assert f'href="/admin/employment/cases/inspect/{case.pk}/"' in client.get(INBOX).text
+    client.force_login(rep)
+    html = client.get(INBOX).text
+    assert 'href="/admin/employment/at-risk/"' in html
+    assert f"/cases/inspect/{case.pk}/" not in html

@@ -2,6 +2,7 @@
 them, in what words (named or anonymised), and emailed exactly once."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core import mail
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from employment import alerts, services
+from employment.alerts import delivery
 from employment.models import Alert, AlertRecipient, Case
 from tests.employment.conftest import case_in, user_in
 from tests.factories.tracker import OrganisationFactory, PostFactory, StaffMemberFactory
@@ -171,8 +173,9 @@ def test_hr_of_the_organisation_named_rep_anonymised_without_representation(
         "has been given notice of compulsory redundancy"
     )
     anonymised = rows[("rep", False)]
+    # The only Band 6 in the organisation: the band would single them out, so it is dropped.
     assert anonymised.subject == (
-        "A Band 6 post-holder in Greater Manchester ICB (QOP) "
+        "A member of staff in Greater Manchester ICB (QOP) "
         "has been given notice of compulsory redundancy"
     )
     alert = Alert.objects.get(case=case)
@@ -182,14 +185,19 @@ def test_hr_of_the_organisation_named_rep_anonymised_without_representation(
             assert secret not in text
 
 
-def test_rep_named_only_where_the_member_asked_for_representation(
+def test_rep_named_only_where_the_member_asked_for_representation_by_their_union(
     employer, audience, system_user, django_capture_on_commit_callbacks
 ):
+    user_in(roles.UNION_REP, organisations=[employer], username="unison-rep", union="UNISON")
+    user_in(roles.UNION_REP, organisations=[employer], username="rcn-rep", union="RCN")
     case = _person_case(employer, requested_representation=True, union_name="UNISON")
     _move(case, S.VR_REQUESTED, system_user, django_capture_on_commit_callbacks)
     rows = _rows(case)
-    assert set(rows) == {("hr", True), ("rep", True)}
-    assert rows[("rep", True)].subject.startswith("Priya Quartermaine (E7654321)")
+    # Only the member's own union's rep sees the name; a rep with no union, or another union's,
+    # gets the anonymised text.
+    assert set(rows) == {("hr", True), ("unison-rep", True), ("rcn-rep", False), ("rep", False)}
+    assert rows[("unison-rep", True)].subject.startswith("Priya Quartermaine (E7654321)")
+    assert "Priya" not in rows[("rcn-rep", False)].subject + rows[("rcn-rep", False)].body
     for row in rows.values():
         for text in (row.subject, row.body):
             assert "UNISON" not in text
@@ -257,24 +265,25 @@ def test_the_sweep_delivers_what_the_task_did_not_and_only_once(employer, audien
 def test_a_row_claimed_by_another_sweep_is_not_sent_again(employer, audience):
     case = _person_case(employer)
     alerts.raise_case_status_alert(case=case, status=S.AT_RISK, on=ON)
-    pending = list(alerts._pending())
-    # Another sweep claims the HR row between this sweep's read and its claim.
-    AlertRecipient.objects.filter(user__username="hr").update(emailed_at=dt.datetime.now(dt.UTC))
-    assert len(pending) == 2
+    assert delivery.pending_rows().count() == 2
+    # Another delivery has claimed the HR row (its token is on it) and is sending it.
+    AlertRecipient.objects.filter(user__username="hr").update(email_claim=uuid.uuid4())
     assert alerts.deliver_pending() == 1
     assert [m.to for m in mail.outbox] == [["rep@example.nhs.uk"]]
+    assert alerts.deliver_pending() == 0
 
 
 def test_a_failed_send_is_retried_by_the_next_sweep(employer, audience, monkeypatch):
     case = _person_case(employer)
     alerts.raise_case_status_alert(case=case, status=S.AT_RISK, on=ON)
 
-    def broken(*args, **kwargs):
+    def broken(message):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(alerts, "send_mail", broken)
+    monkeypatch.setattr(delivery, "send_message", broken)
     assert alerts.deliver_pending() == 0
-    assert AlertRecipient.objects.filter(emailed_at__isnull=True).count() == 2
+    assert AlertRecipient.objects.filter(emailed_at__isnull=True, email_claim=None).count() == 2
+    assert list(AlertRecipient.objects.values_list("email_attempts", flat=True)) == [1, 1]
     monkeypatch.undo()
     assert alerts.deliver_pending() == 2
     assert alerts.deliver_pending() == 0
@@ -288,3 +297,37 @@ def test_users_without_an_email_keep_the_inbox_row_only(employer, system_user,
     _move(case, S.VR_REQUESTED, system_user, django_capture_on_commit_callbacks)
     assert AlertRecipient.objects.filter(user__username="no-mail").count() == 1
     assert len(mail.outbox) == 0
+
+
+def test_a_delivery_that_died_mid_send_is_reported_not_resent(employer, audience, capsys):
+    case = _person_case(employer)
+    alerts.raise_case_status_alert(case=case, status=S.AT_RISK, on=ON)
+    two_hours_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    AlertRecipient.objects.filter(user__username="hr").update(
+        email_claim=uuid.uuid4(), email_claimed_at=two_hours_ago
+    )
+    call_command("run_alerts", "--today", "2026-05-01")
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "raised 0, delivered 1"  # the rep's row only
+    assert captured.err.startswith("1 alert e-mail(s) were claimed by a delivery that stopped")
+    assert [m.to for m in mail.outbox] == [["rep@example.nhs.uk"]]
+
+
+def test_the_alerts_package_never_imports_the_services():
+    """Services call `alerts.case_status_entered`; nothing in alerts imports services (or
+    `employment.consultation`, which holds consultation writes), directly or at function level."""
+    import ast
+    from pathlib import Path
+
+    package = Path(alerts.__file__).parent
+    imported = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names)
+    assert {"employment.services", "employment.consultation"} & imported == set()
+    assert not any(name.startswith("employment.services.") for name in imported)
+    assert "employment.rules.consultation" in imported  # the arithmetic comes from rules/

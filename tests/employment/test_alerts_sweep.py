@@ -54,7 +54,7 @@ def test_trial_end_approaching_then_passed_each_once(trial_case, hr, capsys):
     assert alert.kind == Alert.Kind.CLOCK_APPROACHING
     assert alert.subject == (
         "Redeployment trial ends in 7 days, on 28 May 2026: "
-        "a Band 7 post-holder in Greater Manchester ICB (QOP)"
+        "a member of staff in Greater Manchester ICB (QOP)"  # one Band 7: not described
     )
     assert sweep("2026-05-21", capsys) == "raised 0, delivered 0"
     assert sweep("2026-05-27", capsys) == "raised 0, delivered 0"
@@ -66,7 +66,8 @@ def test_trial_end_approaching_then_passed_each_once(trial_case, hr, capsys):
     ]
     assert sweep("2026-05-29", capsys) == "raised 0, delivered 0"
     assert len(mail.outbox) == 2
-    assert mail.outbox[1].subject.startswith("Redeployment trial ends today, 28 May 2026")
+    assert mail.outbox[1].subject == "A case in Greater Manchester ICB needs your attention"
+    assert "Redeployment trial ends today, 28 May 2026" in mail.outbox[1].body
 
 
 def test_an_extended_trial_alerts_on_its_extension(employer, hr, capsys):
@@ -148,21 +149,22 @@ def test_consultation_minimum_and_hr1_due(employer, hr, capsys):
         employer=employer, starts_on=dt.date(2026, 3, 1)
     )
     _dismissals(employer, 20)
-    pk = consultation.pk
+    pk, e = consultation.pk, employer.pk
     assert sweep("2026-03-25", capsys) == "raised 2, delivered 2"
     assert keys() == [
         f"clock:consultation:{pk}:consultation_minimum:approaching:2026-03-31",
-        f"threshold:{employer.pk}:e3b0c44298fc1c14:20",
+        f"threshold:{e}:e3b0c44298fc1c14:20:2026-06-01",
     ]
     assert sweep("2026-04-28", capsys) == "raised 2, delivered 2"
-    assert f"clock:consultation:{pk}:hr1_due:approaching:2026-05-02" in keys()
+    assert f"clock:hr1:{e}:e3b0c44298fc1c14:2026-06-01:approaching:2026-05-02" in keys()
     assert f"clock:consultation:{pk}:consultation_minimum:passed:2026-03-31" in keys()
-    hr1 = Alert.objects.get(dedupe_key__contains="hr1_due")
+    hr1 = Alert.objects.get(dedupe_key__startswith="clock:hr1:")
     assert hr1.subject == (
         "HR1 notification due in 4 days, on 2 May 2026: "
         "Greater Manchester ICB (QOP), whole organisation"
     )
     assert hr1.consultation == consultation
+    assert hr1.due_on == dt.date(2026, 5, 2)
 
 
 def test_hr1_submitted_raises_no_hr1_alert(employer, hr, capsys):
@@ -171,7 +173,7 @@ def test_hr1_submitted_raises_no_hr1_alert(employer, hr, capsys):
     )
     _dismissals(employer, 20)
     sweep("2026-04-28", capsys)
-    assert not Alert.objects.filter(dedupe_key__contains="hr1_due").exists()
+    assert not Alert.objects.filter(dedupe_key__startswith="clock:hr1:").exists()
 
 
 def test_threshold_crossed_at_twenty_within_ninety_days_raises_once(employer, hr, capsys):
@@ -181,23 +183,24 @@ def test_threshold_crossed_at_twenty_within_ninety_days_raises_once(employer, hr
     _dismissals(employer, 10, on=dt.date(2026, 6, 1))
     _dismissals(employer, 9, on=dt.date(2026, 8, 29))  # day 90 of the window: inside
     _dismissals(employer, 5, on=dt.date(2026, 8, 30), establishment="Runcorn")
-    assert sweep("2026-05-01", capsys) == "raised 0, delivered 0"
+    assert sweep("2026-04-01", capsys) == "raised 0, delivered 0"
 
     _dismissals(employer, 1, on=dt.date(2026, 8, 30))  # day 91: outside the first window
-    assert sweep("2026-05-01", capsys) == "raised 0, delivered 0"
+    assert sweep("2026-04-01", capsys) == "raised 0, delivered 0"
 
     _dismissals(employer, 1, on=dt.date(2026, 7, 1))
-    assert sweep("2026-05-01", capsys) == "raised 1, delivered 1"
+    assert sweep("2026-04-01", capsys) == "raised 1, delivered 1"
     alert = Alert.objects.get()
     assert alert.kind == Alert.Kind.CONSULTATION_THRESHOLD
     assert alert.organisation == employer
+    assert alert.dedupe_key == f"threshold:{employer.pk}:e3b0c44298fc1c14:20:2026-06-01"
     assert alert.subject == (
         "Collective consultation threshold reached: 20+ proposed dismissals within 90 days "
         "at Greater Manchester ICB (QOP), whole organisation"
     )
     assert list(AlertRecipient.objects.values_list("user__username", flat=True)) == ["hr"]
-    assert sweep("2026-05-01", capsys) == "raised 0, delivered 0"
-    assert sweep("2026-05-02", capsys) == "raised 0, delivered 0"
+    assert sweep("2026-04-01", capsys) == "raised 0, delivered 0"
+    assert sweep("2026-04-02", capsys) == "raised 0, delivered 0"
 
 
 def test_threshold_crossed_by_a_transition_raises_with_the_status_alert(

@@ -4,13 +4,17 @@ clocks, the disclosures and the meetings log."""
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 
 from employment import consultation as cc
 from employment.consultation import figures_from, peak_in_window
-from employment.models import Case, ConsultationDisclosure
+from employment.models import Alert, Case, ConsultationDisclosure
+from employment.rules import consultation as rules
 from employment.services import CaseError
+from tests.employment.conftest import user_in
 from tests.factories.employment import CaseFactory, CollectiveConsultationFactory
 from tests.factories.tracker import OrganisationFactory
+from tracker import roles
 
 S = Case.Status
 D = dt.date
@@ -279,3 +283,194 @@ def test_update_records_start_and_hr1(consultation, hr_user):
                                      reason="HR1 sent", hr1_submitted_on=D(2026, 4, 20))
     assert updated.hr1_submitted_on == D(2026, 4, 20)
     assert consultation.history.count() == before + 1
+
+
+# --- per proposal: rules.consultation (pure, hand-worked) ---------------------------------------
+
+NO_NOTICE = None
+EMPTY = "e3b0c44298fc1c14"  # sha256("")[:16]: the whole-organisation establishment
+
+
+def _rows(*groups):
+    """(count, dismissal date, notice given on) groups as crossing rows."""
+    return [(on, notice) for count, on, notice in groups for _ in range(count)]
+
+
+def test_one_proposal_of_twenty():
+    (c,) = rules.threshold_crossings(_rows((20, D(2026, 6, 30), NO_NOTICE)))
+    # 30 June + 89 days: 31 July is +31, 31 August +62, 27 September +89.
+    assert (c.level, c.minimum_days, c.starts_on, c.ends_on, c.count) == (
+        20, 30, D(2026, 6, 30), D(2026, 9, 27), 20,
+    )
+    # 30 days before 30 June is 31 May; no notice given, so the HR1 is due then too.
+    assert (c.latest_start_on, c.hr1_due_on) == (D(2026, 5, 31), D(2026, 5, 31))
+
+
+def test_two_separate_proposals_are_two_crossings():
+    crossings = rules.threshold_crossings(
+        _rows((20, D(2026, 6, 30), NO_NOTICE), (20, D(2027, 3, 1), NO_NOTICE))
+    )
+    assert [(c.level, c.starts_on, c.count) for c in crossings] == [
+        (20, D(2026, 6, 30), 20), (20, D(2027, 3, 1), 20),
+    ]
+    # 1 March 2027 less 30 days: 28 Feb is -1, 31 Jan -29, 30 Jan -30.
+    assert crossings[1].hr1_due_on == D(2027, 1, 30)
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        # day 90 of the first window: one proposal of 40
+        (D(2026, 9, 27), [(D(2026, 6, 30), 40)]),
+        # day 91: a window of its own, so a second proposal
+        (D(2026, 9, 28), [(D(2026, 6, 30), 20), (D(2026, 9, 28), 20)]),
+    ],
+)
+def test_the_window_edge_decides_one_or_two_proposals(second, expected):
+    crossings = rules.threshold_crossings(
+        _rows((20, D(2026, 6, 30), NO_NOTICE), (20, second, NO_NOTICE))
+    )
+    assert [(c.starts_on, c.count) for c in crossings] == expected
+
+
+def test_a_run_that_overlaps_the_alerted_window_is_the_same_proposal():
+    """10 on 30 June, 10 on 27 September (20: the first proposal), 10 on 20 December. The window
+    from 27 September also holds 20, but it shares 27 September with the first: one proposal."""
+    crossings = rules.threshold_crossings(
+        _rows(
+            (10, D(2026, 6, 30), NO_NOTICE),
+            (10, D(2026, 9, 27), NO_NOTICE),
+            (10, D(2026, 12, 20), NO_NOTICE),
+        )
+    )
+    assert [(c.starts_on, c.count) for c in crossings] == [(D(2026, 6, 30), 20)]
+
+
+def test_a_notice_given_early_brings_the_hr1_forward():
+    (c,) = rules.threshold_crossings(
+        _rows((19, D(2026, 6, 30), NO_NOTICE), (1, D(2026, 6, 30), D(2026, 5, 20)))
+    )
+    # The HR1 must be sent before any notice: the day before 20 May, earlier than 31 May.
+    assert c.hr1_due_on == D(2026, 5, 19)
+
+
+def test_a_hundred_brings_its_own_crossing_and_the_hr1_forty_five_days_ahead():
+    crossings = rules.threshold_crossings(_rows((100, D(2026, 7, 31), NO_NOTICE)))
+    assert [(c.level, c.latest_start_on) for c in crossings] == [
+        (20, D(2026, 7, 1)),  # 31 July less 30 days
+        (100, D(2026, 6, 16)),  # 31 July less 45 days: 30 June is -31, 16 June -45
+    ]
+    (clock,) = rules.hr1_clocks(crossings)
+    assert (clock.starts_on, clock.due_on, clock.previous_ends_on) == (
+        D(2026, 7, 31), D(2026, 6, 16), None,
+    )
+
+
+def test_undated_proposals_make_a_crossing_without_dates():
+    (c,) = rules.threshold_crossings(_rows((20, None, NO_NOTICE)))
+    assert (c.starts_on, c.count, c.hr1_due_on) == (None, 20, None)
+    assert rules.hr1_clocks([c]) == []  # no date to count from yet
+    (c,) = rules.threshold_crossings(_rows((19, None, NO_NOTICE), (1, None, D(2026, 5, 20))))
+    assert c.hr1_due_on == D(2026, 5, 19)
+
+
+def test_nineteen_is_no_crossing():
+    assert rules.threshold_crossings(_rows((19, D(2026, 6, 30), NO_NOTICE))) == []
+
+
+def test_which_proposal_an_hr1_belongs_to():
+    first, second = rules.hr1_clocks(
+        rules.threshold_crossings(
+            _rows((20, D(2026, 6, 30), NO_NOTICE), (20, D(2027, 3, 1), NO_NOTICE))
+        )
+    )
+    assert second.previous_ends_on == D(2026, 9, 27)
+    assert rules.hr1_covers(D(2026, 5, 1), first)
+    assert not rules.hr1_covers(None, first)
+    assert not rules.hr1_covers(D(2026, 9, 27), second)  # still the first proposal's
+    assert rules.hr1_covers(D(2026, 9, 28), second)
+
+
+@pytest.mark.parametrize(
+    ("today", "phase"),
+    [
+        (D(2026, 6, 2), None),  # 8 days ahead: outside a 7-day lead
+        (D(2026, 6, 3), "approaching"),
+        (D(2026, 6, 9), "approaching"),
+        (D(2026, 6, 10), "passed"),
+        (D(2026, 7, 10), "passed"),  # 30 days after: the last day looked back on
+        (D(2026, 7, 11), None),
+    ],
+)
+def test_clock_phase(today, phase):
+    assert rules.clock_phase(D(2026, 6, 10), today=today, lead=7, lookback=30) == phase
+
+
+# --- per proposal: the alerts the sweep raises --------------------------------------------------
+
+
+@pytest.fixture
+def hr(employer):
+    return user_in(roles.HR_MANAGER, organisations=[employer], username="hr-cc")
+
+
+def _sweep(today):
+    call_command("run_alerts", "--today", today, stdout=None)
+
+
+def _keys(prefix):
+    return sorted(Alert.objects.filter(dedupe_key__startswith=prefix)
+                  .values_list("dedupe_key", flat=True))
+
+
+def test_a_later_separate_proposal_raises_again(employer, hr):
+    e = employer.pk
+    _dismissals(employer, 20, on=D(2026, 6, 30))
+    _sweep("2026-04-01")
+    assert _keys("threshold:") == [f"threshold:{e}:{EMPTY}:20:2026-06-30"]
+    _dismissals(employer, 20, on=D(2027, 3, 1))
+    _sweep("2026-04-01")
+    _sweep("2026-04-02")
+    assert _keys("threshold:") == [
+        f"threshold:{e}:{EMPTY}:20:2026-06-30",
+        f"threshold:{e}:{EMPTY}:20:2027-03-01",
+    ]
+
+
+def test_an_earlier_dismissal_added_to_an_alerted_proposal_does_not_raise_again(employer, hr):
+    _dismissals(employer, 20, on=D(2026, 6, 30))
+    _sweep("2026-04-01")
+    _dismissals(employer, 1, on=D(2026, 6, 20))  # the window now starts on 20 June
+    _sweep("2026-04-01")
+    assert _keys("threshold:") == [f"threshold:{employer.pk}:{EMPTY}:20:2026-06-30"]
+
+
+def test_hr1_clock_runs_without_a_consultation_record(employer, hr):
+    _dismissals(employer, 20, on=D(2026, 6, 30))
+    _sweep("2026-05-25")  # HR1 due 31 May: 6 days ahead
+    (hr1,) = Alert.objects.filter(dedupe_key__startswith="clock:hr1:")
+    assert hr1.dedupe_key == f"clock:hr1:{employer.pk}:{EMPTY}:2026-06-30:approaching:2026-05-31"
+    assert (hr1.consultation, hr1.organisation, hr1.due_on) == (None, employer, D(2026, 5, 31))
+    assert hr1.recipients.get().user == hr
+    _sweep("2026-05-31")
+    assert _keys("clock:hr1:")[-1].endswith(":passed:2026-05-31")
+
+
+def test_counts_are_never_combined_across_employers_in_the_sweep(employer, hr):
+    other = OrganisationFactory(code="QYG", name="Cheshire and Merseyside ICB")
+    _dismissals(employer, 10, on=D(2026, 6, 30))
+    _dismissals(other, 10, on=D(2026, 6, 30))
+    _sweep("2026-05-25")
+    assert Alert.objects.count() == 0
+
+
+def test_the_first_proposals_hr1_does_not_cover_the_next(employer, hr):
+    CollectiveConsultationFactory(employer=employer, hr1_submitted_on=D(2026, 5, 1))
+    _dismissals(employer, 20, on=D(2026, 6, 30))
+    _dismissals(employer, 20, on=D(2027, 3, 1))
+    _sweep("2026-05-28")  # the first HR1 (due 31 May) was sent on 1 May: nothing
+    assert _keys("clock:hr1:") == []
+    _sweep("2027-01-25")  # the second's (due 30 January 2027) was not
+    assert _keys("clock:hr1:") == [
+        f"clock:hr1:{employer.pk}:{EMPTY}:2027-03-01:approaching:2027-01-30"
+    ]

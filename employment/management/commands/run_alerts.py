@@ -1,8 +1,9 @@
 """`manage.py run_alerts [--today YYYY-MM-DD] [--lead-days N]`: the alert sweep.
 
-Raises the clock and collective-consultation threshold alerts due on the day and emails every
-alert row not yet emailed. Safe to run every minute: each event has a unique key and each email
-is claimed before it is sent, so a second run (or two at once) raises and sends nothing twice.
+Raises the clock, collective-consultation threshold and guarantee review-date alerts due on the
+day and e-mails every alert row not yet e-mailed (`employment.alerts.sweep`). Safe to run every
+minute: each event has a unique key and each e-mail is claimed before it is sent, so a second run
+(or two at once) raises and sends nothing twice.
 """
 
 from datetime import date
@@ -39,3 +40,9 @@ class Command(BaseCommand):
             raise CommandError("--lead-days cannot be negative", returncode=2)
         result = alerts_sweep(today=on, lead=lead_days)
         self.stdout.write(f"raised {result.raised}, delivered {result.delivered}")
+        if result.stale_claims:
+            self.stderr.write(
+                f"{result.stale_claims} alert e-mail(s) were claimed by a delivery that stopped "
+                "before finishing; they are not resent automatically (they may have gone). "
+                "Check the mail log, then clear email_claim on those rows to resend."
+            )
