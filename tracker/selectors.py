@@ -437,17 +437,24 @@ _PERSON_FIELDS = (
 )
 
 
-def holders_as_of(*, as_of: dt.date, post_ids) -> dict[int, tuple[HolderSnapshot, ...]]:
-    """The holders of `post_ids` (a list or a subquery) current on `as_of`, as recorded by its
-    end, by post: two queries."""
+def current_holders_as_of(*, as_of: dt.date, post_ids) -> QuerySet:
+    """History rows of the assignments of `post_ids` (a list or a subquery) current on `as_of`,
+    as recorded by its end."""
     moment = _moment_after(as_of)
-    assignments = latest_history(
+    return latest_history(
         Assignment, moment, among=Assignment.history.filter(post_id__in=post_ids).values("id")
     ).filter(
         Q(start_on__isnull=True) | Q(start_on__lte=as_of),
         Q(end_on__isnull=True) | Q(end_on__gte=as_of),
         post_id__in=post_ids,
     )
+
+
+def holders_as_of(*, as_of: dt.date, post_ids) -> dict[int, tuple[HolderSnapshot, ...]]:
+    """The holders of `post_ids` (a list or a subquery) current on `as_of`, as recorded by its
+    end, by post: two queries."""
+    moment = _moment_after(as_of)
+    assignments = current_holders_as_of(as_of=as_of, post_ids=post_ids)
     rows = list(assignments.order_by("assignment_number").values_list(*_HOLDER_FIELDS))
     people = {
         p[0]: p

@@ -74,8 +74,9 @@ def export_transfer_schedule(
     progress=None,
 ) -> int:
     changes = schedule_changes(programme, user=user, organisation=organisation)
-    organisations = dict(Organisation.objects.values_list("pk", "code"))
-    names = dict(Organisation.objects.values_list("pk", "name"))
+    organisations, names = {}, {}
+    for pk, code, name in Organisation.objects.values_list("pk", "code", "name"):
+        organisations[pk], names[pk] = code, name
     holders: dict[int, list[tuple]] = {}
     for row in (
         Assignment.objects.filter(post__in=changes.values("post_id"))
