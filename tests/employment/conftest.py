@@ -17,7 +17,6 @@ def user_in(role: str | None, *, organisations=(), **kwargs):
     groups = [Group.objects.get_or_create(name=role)[0]] if role else []
     return UserFactory(groups=groups, organisations=list(organisations), **kwargs)
 
-
 def case_in(status: str, **kwargs):
     """A case already in `status`, with the dates that status would have given it."""
     S = Case.Status
@@ -51,21 +50,11 @@ def employer(db):
 
 @pytest.fixture
 def hr_user(employer):
-    return user_in(
-        roles.HR_MANAGER,
-        organisations=[employer],
-        username="hr",
-        first_name="Hana",
-        last_name="Reid",
-    )
+    return user_in(roles.HR_MANAGER, organisations=[employer], username="hr", first_name="Hana",
+                   last_name="Reid")
 
 
 @pytest.fixture
 def other_hr_user(employer):
-    return user_in(
-        roles.HR_MANAGER,
-        organisations=[employer],
-        username="hr2",
-        first_name="Omar",
-        last_name="Hussain",
-    )
+    return user_in(roles.HR_MANAGER, organisations=[employer], username="hr2",
+                   first_name="Omar", last_name="Hussain")

@@ -81,12 +81,8 @@ def test_rep_sees_only_cases_where_the_member_asked_for_representation(
 @pytest.mark.parametrize("role", ["staff", "cms", "approver"])
 def test_roles_without_case_access_see_no_case_screen(client, people, role, represented):
     client.force_login(people[role])
-    for url in (
-        INDEX,
-        inspect_url(represented),
-        reverse("employment_cases:add"),
-        reverse("employment_at_risk_summary"),
-    ):
+    for url in (INDEX, inspect_url(represented), reverse("employment_cases:add"),
+                reverse("employment_at_risk_summary")):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), url
         assert "Rosa Represented" not in response.content.decode()
@@ -141,11 +137,8 @@ def test_auditor_and_rep_read_only(client, people, represented):
             {"to": S.WITHDRAWN, "on": "2026-02-02", "reason": "x", "seen_status": S.AT_RISK},
         )
         assert response.status_code == 404
-        assert client.get(reverse("employment_cases:edit", args=[represented.pk])).status_code in (
-            302,
-            403,
-            404,
-        )
+        assert client.get(reverse("employment_cases:edit", args=[represented.pk])).status_code \
+            in (302, 403, 404)
     represented.refresh_from_db()
     assert represented.status == S.AT_RISK
 
@@ -163,12 +156,8 @@ def test_hr_moves_a_case_with_a_reason_and_the_timeline_shows_it(client, hr_user
     client.force_login(hr_user)
     response = client.post(
         reverse("employment_case_transition", args=[unrepresented.pk]),
-        {
-            "to": S.RING_FENCED,
-            "on": "2026-02-02",
-            "reason": "Two posts, three people",
-            "seen_status": S.AT_RISK,
-        },
+        {"to": S.RING_FENCED, "on": "2026-02-02", "reason": "Two posts, three people",
+         "seen_status": S.AT_RISK},
     )
     assert response.status_code == 302
     unrepresented.refresh_from_db()
@@ -221,17 +210,10 @@ def test_a_stale_form_gets_the_conflict_message(client, hr_user, unrepresented):
 def test_hr_opens_a_case_through_the_service(client, hr_user, employer):
     person = StaffMemberFactory(first_name="Nia")
     client.force_login(hr_user)
-    response = client.post(
-        reverse("employment_cases:add"),
-        {
-            "staff_member": person.pk,
-            "employer": employer.pk,
-            "establishment": "",
-            "opened_on": "2026-02-02",
-            "status": S.AT_RISK,
-            "change_reason": "Post closes",
-        },
-    )
+    response = client.post(reverse("employment_cases:add"), {
+        "staff_member": person.pk, "employer": employer.pk, "establishment": "",
+        "opened_on": "2026-02-02", "status": S.AT_RISK, "change_reason": "Post closes",
+    })
     assert response.status_code == 302, response.content.decode()[:2000]
     case = Case.objects.get(staff_member=person)
     assert case.at_risk_on == dt.date(2026, 2, 2)
@@ -243,19 +225,12 @@ def test_hr_edits_a_case_through_the_service(client, hr_user, unrepresented):
     client.force_login(hr_user)
     url = reverse("employment_cases:edit", args=[unrepresented.pk])
     assert client.get(url).status_code == 200
-    response = client.post(
-        url,
-        {
-            "post": unrepresented.post_id,
-            "establishment": "",
-            "at_risk_on": "2026-01-05",
-            "proposed_dismissal_on": "2026-06-30",
-            "has_statutory_redeployment_priority": "on",
-            "requested_representation": "on",
-            "union_name": "Unite",
-            "change_reason": "Dismissal date proposed",
-        },
-    )
+    response = client.post(url, {
+        "post": unrepresented.post_id, "establishment": "", "at_risk_on": "2026-01-05",
+        "proposed_dismissal_on": "2026-06-30", "has_statutory_redeployment_priority": "on",
+        "requested_representation": "on", "union_name": "Unite",
+        "change_reason": "Dismissal date proposed",
+    })
     assert response.status_code == 302, response.content.decode()[:3000]
     unrepresented.refresh_from_db()
     assert unrepresented.proposed_dismissal_on == dt.date(2026, 6, 30)
@@ -263,9 +238,8 @@ def test_hr_edits_a_case_through_the_service(client, hr_user, unrepresented):
 
 
 @pytest.mark.django_db
-def test_at_risk_figures_for_a_rep_are_numbers_not_names(
-    client, people, represented, unrepresented
-):
+def test_at_risk_figures_for_a_rep_are_numbers_not_names(client, people, represented,
+                                                         unrepresented):
     client.force_login(people["rep"])
     body = client.get(reverse("employment_at_risk_summary")).content.decode()
     assert "Greater Manchester ICB (QOP)" in body

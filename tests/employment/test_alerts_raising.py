@@ -16,12 +16,7 @@ from tracker import roles
 
 S = Case.Status
 ALERTED = {
-    S.AT_RISK,
-    S.VR_REQUESTED,
-    S.VR_APPROVED,
-    S.MARS_REQUESTED,
-    S.MARS_APPROVED,
-    S.NOTICE_ISSUED,
+    S.AT_RISK, S.VR_REQUESTED, S.VR_APPROVED, S.MARS_REQUESTED, S.MARS_APPROVED, S.NOTICE_ISSUED,
 }
 ALLOWED = [(a, b) for a in S.values for b in Case.TRANSITIONS[a]]
 ON = dt.date(2026, 5, 1)
@@ -55,12 +50,8 @@ def test_opening_a_case_raises_for_alerted_statuses(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_open(
-            staff_member=StaffMemberFactory(),
-            employer=employer,
-            acting_user=system_user,
-            reason="Restructure",
-            on=ON,
-            status=status,
+            staff_member=StaffMemberFactory(), employer=employer, acting_user=system_user,
+            reason="Restructure", on=ON, status=status,
         )
     assert Alert.objects.filter(case=case).count() == expected
 
@@ -95,9 +86,8 @@ def test_nothing_is_raised_before_commit(system_user, django_capture_on_commit_c
 
 def test_a_refused_transition_raises_nothing(system_user, django_capture_on_commit_callbacks):
     case = case_in(S.SLOTTED_IN)
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(services.TransitionRefused),
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(
+        services.TransitionRefused
     ):
         services.case_transition(
             case=case, to=S.NOTICE_ISSUED, acting_user=system_user, reason="Test", on=ON
@@ -187,13 +177,8 @@ def test_hr_of_the_organisation_named_rep_anonymised_without_representation(
     )
     alert = Alert.objects.get(case=case)
     for text in (anonymised.subject, anonymised.body, alert.subject, alert.body):
-        for secret in (
-            "Priya",
-            "Quartermaine",
-            "E7654321",
-            "Contracts Manager",
-            f"/cases/{case.pk}/",
-        ):
+        for secret in ("Priya", "Quartermaine", "E7654321", "Contracts Manager",
+                       f"/cases/{case.pk}/"):
             assert secret not in text
 
 
@@ -221,8 +206,7 @@ def test_hr_covering_the_posts_organisation_is_told(
     case = case_in(S.AT_RISK, employer=employer, post=PostFactory(organisation=host))
     _move(case, S.MARS_REQUESTED, system_user, django_capture_on_commit_callbacks)
     assert sorted(AlertRecipient.objects.values_list("user__username", flat=True)) == [
-        "hr-employer",
-        "hr-host",
+        "hr-employer", "hr-host",
     ]
 
 
@@ -245,8 +229,7 @@ def test_each_recipient_is_emailed_once_across_sweeps(
     case = _person_case(employer)
     _move(case, S.VR_REQUESTED, system_user, django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "hr@example.nhs.uk",
-        "rep@example.nhs.uk",
+        "hr@example.nhs.uk", "rep@example.nhs.uk",
     ]
     rep_mail = next(m for m in mail.outbox if m.to == ["rep@example.nhs.uk"])
     assert "Quartermaine" not in rep_mail.subject + rep_mail.body
@@ -298,9 +281,8 @@ def test_a_failed_send_is_retried_by_the_next_sweep(employer, audience, monkeypa
     assert len(mail.outbox) == 2
 
 
-def test_users_without_an_email_keep_the_inbox_row_only(
-    employer, system_user, django_capture_on_commit_callbacks
-):
+def test_users_without_an_email_keep_the_inbox_row_only(employer, system_user,
+                                                        django_capture_on_commit_callbacks):
     user_in(roles.HR_MANAGER, organisations=[employer], username="no-mail", email="")
     case = _person_case(employer)
     _move(case, S.VR_REQUESTED, system_user, django_capture_on_commit_callbacks)

@@ -36,10 +36,8 @@ def keys():
 @pytest.fixture
 def trial_case(employer):
     return CaseFactory(
-        employer=employer,
-        status=S.REDEPLOYMENT_TRIAL,
-        trial_starts_on=dt.date(2026, 5, 1),
-        trial_ends_on=dt.date(2026, 5, 28),
+        employer=employer, status=S.REDEPLOYMENT_TRIAL,
+        trial_starts_on=dt.date(2026, 5, 1), trial_ends_on=dt.date(2026, 5, 28),
     )
 
 
@@ -73,10 +71,8 @@ def test_trial_end_approaching_then_passed_each_once(trial_case, hr, capsys):
 
 def test_an_extended_trial_alerts_on_its_extension(employer, hr, capsys):
     case = CaseFactory(
-        employer=employer,
-        status=S.REDEPLOYMENT_TRIAL,
-        trial_starts_on=dt.date(2026, 5, 1),
-        trial_ends_on=dt.date(2026, 5, 28),
+        employer=employer, status=S.REDEPLOYMENT_TRIAL,
+        trial_starts_on=dt.date(2026, 5, 1), trial_ends_on=dt.date(2026, 5, 28),
         trial_extension_agreed_in_writing_on=dt.date(2026, 4, 30),
         trial_extended_to=dt.date(2026, 7, 31),
     )
@@ -92,11 +88,8 @@ def test_lead_days_option(trial_case, hr, capsys):
 
 def test_notice_end(employer, hr, capsys):
     case = CaseFactory(
-        employer=employer,
-        status=S.NOTICE_ISSUED,
-        route=Case.Route.COMPULSORY_REDUNDANCY,
-        notice_starts_on=dt.date(2026, 3, 1),
-        notice_ends_on=dt.date(2026, 6, 1),
+        employer=employer, status=S.NOTICE_ISSUED, route=Case.Route.COMPULSORY_REDUNDANCY,
+        notice_starts_on=dt.date(2026, 3, 1), notice_ends_on=dt.date(2026, 6, 1),
         exit_on=dt.date(2026, 6, 1),
     )
     assert sweep("2026-05-26", capsys) == "raised 1, delivered 1"
@@ -112,11 +105,8 @@ def test_notice_end(employer, hr, capsys):
 
 def test_clawback_end_on_a_closed_case(employer, hr, capsys):
     case = CaseFactory(
-        employer=employer,
-        status=S.LEFT,
-        route=Case.Route.VOLUNTARY_REDUNDANCY,
-        exit_on=dt.date(2026, 1, 31),
-        clawback_ends_on=dt.date(2026, 7, 31),
+        employer=employer, status=S.LEFT, route=Case.Route.VOLUNTARY_REDUNDANCY,
+        exit_on=dt.date(2026, 1, 31), clawback_ends_on=dt.date(2026, 7, 31),
         package_total=Decimal("40000.00"),
     )
     assert sweep("2026-07-24", capsys) == "raised 1, delivered 1"
@@ -129,11 +119,8 @@ def test_clawback_end_on_a_closed_case(employer, hr, capsys):
 
 def test_a_date_long_past_is_not_raised_on_the_first_sweep(employer, hr, capsys):
     CaseFactory(
-        employer=employer,
-        status=S.LEFT,
-        route=Case.Route.VOLUNTARY_REDUNDANCY,
-        exit_on=dt.date(2025, 1, 31),
-        clawback_ends_on=dt.date(2025, 7, 31),
+        employer=employer, status=S.LEFT, route=Case.Route.VOLUNTARY_REDUNDANCY,
+        exit_on=dt.date(2025, 1, 31), clawback_ends_on=dt.date(2025, 7, 31),
     )
     assert sweep("2026-05-01", capsys) == "raised 0, delivered 0"
 
@@ -147,12 +134,8 @@ def test_case_consultation_end(employer, hr, capsys):
 def _dismissals(employer, n, on=dt.date(2026, 6, 1), **kwargs):
     return [
         CaseFactory(
-            employer=employer,
-            post=None,
-            status=S.VR_REQUESTED,
-            route=Case.Route.VOLUNTARY_REDUNDANCY,
-            proposed_dismissal_on=on,
-            **kwargs,
+            employer=employer, post=None, status=S.VR_REQUESTED,
+            route=Case.Route.VOLUNTARY_REDUNDANCY, proposed_dismissal_on=on, **kwargs,
         )
         for _ in range(n)
     ]
@@ -161,7 +144,9 @@ def _dismissals(employer, n, on=dt.date(2026, 6, 1), **kwargs):
 def test_consultation_minimum_and_hr1_due(employer, hr, capsys):
     """20 dismissals on 1 June: 30 days' consultation, so it must start (and the HR1 is due)
     by 2 May; started 1 March, the minimum runs to 31 March."""
-    consultation = CollectiveConsultationFactory(employer=employer, starts_on=dt.date(2026, 3, 1))
+    consultation = CollectiveConsultationFactory(
+        employer=employer, starts_on=dt.date(2026, 3, 1)
+    )
     _dismissals(employer, 20)
     pk = consultation.pk
     assert sweep("2026-03-25", capsys) == "raised 2, delivered 2"
@@ -222,15 +207,11 @@ def test_threshold_crossed_by_a_transition_raises_with_the_status_alert(
     case = CaseFactory(employer=employer, proposed_dismissal_on=dt.date(2026, 6, 2))
     with django_capture_on_commit_callbacks(execute=True):
         services.case_transition(
-            case=case,
-            to=S.VR_REQUESTED,
-            acting_user=system_user,
-            reason="Volunteered",
+            case=case, to=S.VR_REQUESTED, acting_user=system_user, reason="Volunteered",
             on=dt.date(2026, 5, 1),
         )
     assert sorted(Alert.objects.values_list("kind", flat=True)) == [
-        Alert.Kind.CASE_STATUS,
-        Alert.Kind.CONSULTATION_THRESHOLD,
+        Alert.Kind.CASE_STATUS, Alert.Kind.CONSULTATION_THRESHOLD,
     ]
     assert len(mail.outbox) == 2
 

@@ -36,37 +36,25 @@ def test_trial_extension_needs_a_written_agreement_made_before_the_trial(hr_user
 
     with pytest.raises(CaseError, match="only with a written agreement"):
         services.case_trial_extend(
-            case=case,
-            extended_to=D(2026, 6, 30),
-            agreed_in_writing_on=None,
-            acting_user=hr_user,
-            reason="Retraining",
+            case=case, extended_to=D(2026, 6, 30), agreed_in_writing_on=None,
+            acting_user=hr_user, reason="Retraining",
         )
     with pytest.raises(CaseError, match=r"s\.138\(6\)"):
         services.case_trial_extend(
-            case=case,
-            extended_to=D(2026, 6, 30),
-            agreed_in_writing_on=D(2026, 5, 2),
-            acting_user=hr_user,
-            reason="Retraining",
+            case=case, extended_to=D(2026, 6, 30), agreed_in_writing_on=D(2026, 5, 2),
+            acting_user=hr_user, reason="Retraining",
         )
     with pytest.raises(CaseError, match="must end after"):
         services.case_trial_extend(
-            case=case,
-            extended_to=D(2026, 5, 28),
-            agreed_in_writing_on=D(2026, 4, 28),
-            acting_user=hr_user,
-            reason="Retraining",
+            case=case, extended_to=D(2026, 5, 28), agreed_in_writing_on=D(2026, 4, 28),
+            acting_user=hr_user, reason="Retraining",
         )
     case.refresh_from_db()
     assert case.trial_extended_to is None
 
     services.case_trial_extend(
-        case=case,
-        extended_to=D(2026, 6, 30),
-        agreed_in_writing_on=D(2026, 4, 28),
-        acting_user=hr_user,
-        reason="Retraining in commissioning finance",
+        case=case, extended_to=D(2026, 6, 30), agreed_in_writing_on=D(2026, 4, 28),
+        acting_user=hr_user, reason="Retraining in commissioning finance",
     )
     case.refresh_from_db()
     assert case.trial_last_day == D(2026, 6, 30)
@@ -79,11 +67,8 @@ def test_only_a_case_in_trial_can_be_extended(hr_user):
     case = CaseFactory(status=S.AT_RISK)
     with pytest.raises(CaseError, match="Only a case in a redeployment trial"):
         services.case_trial_extend(
-            case=case,
-            extended_to=D(2026, 6, 30),
-            agreed_in_writing_on=D(2026, 4, 28),
-            acting_user=hr_user,
-            reason="x",
+            case=case, extended_to=D(2026, 6, 30), agreed_in_writing_on=D(2026, 4, 28),
+            acting_user=hr_user, reason="x",
         )
 
 
@@ -101,11 +86,8 @@ def test_a_new_trial_clears_the_last_trials_extension(hr_user):
     case = CaseFactory(status=S.AT_RISK)
     _move(case, S.REDEPLOYMENT_TRIAL, hr_user, D(2026, 5, 1))
     services.case_trial_extend(
-        case=case,
-        extended_to=D(2026, 6, 30),
-        agreed_in_writing_on=D(2026, 4, 28),
-        acting_user=hr_user,
-        reason="Retraining",
+        case=case, extended_to=D(2026, 6, 30), agreed_in_writing_on=D(2026, 4, 28),
+        acting_user=hr_user, reason="Retraining",
     )
     _move(case, S.AT_RISK, hr_user, D(2026, 6, 15))
     _move(case, S.REDEPLOYMENT_TRIAL, hr_user, D(2026, 7, 6))
@@ -192,11 +174,8 @@ def test_clawback_runs_from_the_exit(
 @pytest.mark.django_db
 def test_clawback_threshold_is_configurable(hr_user, settings):
     settings.EMPLOYMENT_VR_CLAWBACK_PACKAGE_THRESHOLD = 50000
-    case = CaseFactory(
-        status=S.VR_APPROVED,
-        route=Case.Route.VOLUNTARY_REDUNDANCY,
-        package_total=Decimal("60000.00"),
-    )
+    case = CaseFactory(status=S.VR_APPROVED, route=Case.Route.VOLUNTARY_REDUNDANCY,
+                       package_total=Decimal("60000.00"))
     _move(case, S.LEFT, hr_user, D(2026, 3, 31))
     assert case.clawback_ends_on == D(2027, 3, 31)
 
@@ -204,17 +183,11 @@ def test_clawback_threshold_is_configurable(hr_user, settings):
 @pytest.mark.django_db
 def test_a_planned_exit_shows_its_clawback_and_follows_package_changes(hr_user):
     case = CaseFactory(status=S.VR_APPROVED, route=Case.Route.VOLUNTARY_REDUNDANCY)
-    services.case_update(
-        case=case,
-        acting_user=hr_user,
-        reason="Exit agreed",
-        exit_on=D(2026, 6, 30),
-        package_total=Decimal("80000"),
-    )
+    services.case_update(case=case, acting_user=hr_user, reason="Exit agreed",
+                         exit_on=D(2026, 6, 30), package_total=Decimal("80000"))
     assert case.clawback_ends_on == D(2026, 12, 30)
-    services.case_update(
-        case=case, acting_user=hr_user, reason="Package corrected", package_total=Decimal("120000")
-    )
+    services.case_update(case=case, acting_user=hr_user, reason="Package corrected",
+                         package_total=Decimal("120000"))
     assert case.clawback_ends_on == D(2027, 6, 30)
 
 
@@ -229,9 +202,8 @@ def test_resigning_while_at_risk_is_not_a_redundancy(hr_user):
 
 @pytest.mark.django_db
 def test_clocks_show_days_remaining(hr_user):
-    case = CaseFactory(
-        status=S.AT_RISK, at_risk_on=D(2026, 1, 5), consultation_ends_on=D(2026, 2, 20)
-    )
+    case = CaseFactory(status=S.AT_RISK, at_risk_on=D(2026, 1, 5),
+                       consultation_ends_on=D(2026, 2, 20))
     _move(case, S.REDEPLOYMENT_TRIAL, hr_user, D(2026, 2, 2))
 
     clocks = {c.name: c for c in case_clocks(case, today=D(2026, 2, 10))}
@@ -246,16 +218,12 @@ def test_clocks_show_days_remaining(hr_user):
 
 @pytest.mark.django_db
 def test_consultation_clock_falls_back_to_the_collective_minimum(hr_user):
-    case = CaseFactory(
-        status=S.VR_REQUESTED,
-        route=Case.Route.VOLUNTARY_REDUNDANCY,
-        proposed_dismissal_on=D(2026, 6, 30),
-    )
+    case = CaseFactory(status=S.VR_REQUESTED, route=Case.Route.VOLUNTARY_REDUNDANCY,
+                       proposed_dismissal_on=D(2026, 6, 30))
     CollectiveConsultationFactory(employer=case.employer, starts_on=D(2026, 2, 1))
     for _ in range(19):
-        CaseFactory(
-            status=S.VR_REQUESTED, employer=case.employer, proposed_dismissal_on=D(2026, 6, 30)
-        )
+        CaseFactory(status=S.VR_REQUESTED, employer=case.employer,
+                    proposed_dismissal_on=D(2026, 6, 30))
 
     clocks = {c.name: c for c in case_clocks(case, today=D(2026, 2, 1))}
 
@@ -268,13 +236,8 @@ def test_consultation_clock_falls_back_to_the_collective_minimum(hr_user):
 def test_opening_and_moving_records_the_at_risk_date_once(employer, hr_user):
     person = StaffMemberFactory()
     case = services.case_open(
-        staff_member=person,
-        employer=employer,
-        post=PostFactory(organisation=employer),
-        acting_user=hr_user,
-        reason="Affected",
-        on=D(2026, 1, 5),
-        status=S.PROTECTED,
+        staff_member=person, employer=employer, post=PostFactory(organisation=employer),
+        acting_user=hr_user, reason="Affected", on=D(2026, 1, 5), status=S.PROTECTED,
     )
     assert case.at_risk_on is None
     _move(case, S.AT_RISK, hr_user, D(2026, 2, 2))

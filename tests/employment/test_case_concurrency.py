@@ -46,11 +46,8 @@ def _race(case_pk, moves):
             case = Case.objects.get(pk=case_pk)  # each thread reads the case first
             barrier.wait(timeout=10)
             services.case_transition(
-                case=case,
-                to=to,
-                acting_user=user,
-                reason=f"{user.username}: {to}",
-                on=case.status_changed_on,
+                case=case, to=to, acting_user=user, reason=f"{user.username}: {to}", on=case.
+                status_changed_on,
             )
             outcomes[index] = "ok"
         except (CaseConflict, TransitionRefused) as exc:
@@ -102,7 +99,9 @@ def test_exactly_one_of_two_simultaneous_moves_succeeds(first, second, slow_crit
     connection.vendor != "postgresql",
     reason="shows the hazard the lock prevents; SQLite's IMMEDIATE mode serialises even this",
 )
-def test_without_the_row_lock_both_would_succeed_on_postgresql(slow_critical_section, monkeypatch):
+def test_without_the_row_lock_both_would_succeed_on_postgresql(
+    slow_critical_section, monkeypatch
+):
     """The control: a naive read-check-save lets both through, so the test above has teeth."""
     monkeypatch.setattr(
         services,

@@ -48,7 +48,9 @@ def test_every_allowed_transition_succeeds_with_one_history_row(current, to, hr_
     case = case_in(current)
     before = case.history.count()
 
-    services.case_transition(case=case, to=to, acting_user=hr_user, reason=f"Move to {to}", on=on)
+    services.case_transition(
+        case=case, to=to, acting_user=hr_user, reason=f"Move to {to}", on=on
+    )
 
     case.refresh_from_db()
     assert case.status == to
@@ -147,12 +149,8 @@ def test_open_sets_the_at_risk_date_and_records_who_and_why(employer, hr_user, o
     post = PostFactory(organisation=employer, band="6")
 
     case = services.case_open(
-        staff_member=person,
-        employer=employer,
-        post=post,
-        acting_user=hr_user,
-        reason="Post closes in the merger",
-        on=on,
+        staff_member=person, employer=employer, post=post, acting_user=hr_user,
+        reason="Post closes in the merger", on=on,
     )
 
     assert case.status == S.AT_RISK
@@ -165,12 +163,8 @@ def test_open_sets_the_at_risk_date_and_records_who_and_why(employer, hr_user, o
 def test_open_refuses_a_status_that_is_not_a_start(employer, hr_user, on):
     with pytest.raises(CaseError, match="open it as one of"):
         services.case_open(
-            staff_member=StaffMemberFactory(),
-            employer=employer,
-            acting_user=hr_user,
-            reason="x",
-            on=on,
-            status=S.NOTICE_ISSUED,
+            staff_member=StaffMemberFactory(), employer=employer, acting_user=hr_user,
+            reason="x", on=on, status=S.NOTICE_ISSUED,
         )
 
 
@@ -179,11 +173,8 @@ def test_open_refuses_an_organisation_that_is_not_a_legal_employer(hr_user, on):
     host = OrganisationFactory(is_legal_employer=False)
     with pytest.raises(CaseError, match="not a legal employer"):
         services.case_open(
-            staff_member=StaffMemberFactory(),
-            employer=host,
-            acting_user=hr_user,
-            reason="x",
-            on=on,
+            staff_member=StaffMemberFactory(), employer=host, acting_user=hr_user,
+            reason="x", on=on,
         )
 
 
@@ -201,11 +192,8 @@ def test_a_person_has_one_open_case_at_a_time(employer, hr_user, on):
         case=first, to=S.WITHDRAWN, acting_user=hr_user, reason="Proposal dropped", on=on
     )
     second = services.case_open(
-        staff_member=person,
-        employer=employer,
-        acting_user=hr_user,
-        reason="Affected again",
-        on=on,
+        staff_member=person, employer=employer, acting_user=hr_user,
+        reason="Affected again", on=on,
     )
     assert second.pk != first.pk
 
@@ -216,17 +204,13 @@ def test_update_that_changes_nothing_writes_no_history(hr_user, on):
     before = case.history.count()
 
     services.case_update(
-        case=case,
-        acting_user=hr_user,
-        reason="Same again",
+        case=case, acting_user=hr_user, reason="Same again",
         proposed_dismissal_on=dt.date(2026, 6, 30),
     )
     assert case.history.count() == before
 
     services.case_update(
-        case=case,
-        acting_user=hr_user,
-        reason="Moved back a month",
+        case=case, acting_user=hr_user, reason="Moved back a month",
         proposed_dismissal_on=dt.date(2026, 7, 31),
     )
     assert case.history.count() == before + 1
@@ -238,10 +222,7 @@ def test_update_refuses_status_and_the_dates_transitions_own(hr_user):
     case = case_in(S.AT_RISK)
     with pytest.raises(CaseError, match="status, trial_ends_on"):
         services.case_update(
-            case=case,
-            acting_user=hr_user,
-            reason="x",
-            status=S.LEFT,
+            case=case, acting_user=hr_user, reason="x", status=S.LEFT,
             trial_ends_on=dt.date(2026, 1, 1),
         )
 
@@ -250,10 +231,7 @@ def test_update_refuses_status_and_the_dates_transitions_own(hr_user):
 def test_representation_keeps_the_union_only_while_requested_and_out_of_history(hr_user):
     case = case_in(S.AT_RISK)
     services.case_representation_record(
-        case=case,
-        requested=True,
-        union_name="UNISON",
-        acting_user=hr_user,
+        case=case, requested=True, union_name="UNISON", acting_user=hr_user,
         reason="Member asked for representation",
     )
     case.refresh_from_db()
@@ -261,10 +239,7 @@ def test_representation_keeps_the_union_only_while_requested_and_out_of_history(
     assert not hasattr(case.history.latest(), "union_name")
 
     services.case_representation_record(
-        case=case,
-        requested=False,
-        union_name="UNISON",
-        acting_user=hr_user,
+        case=case, requested=False, union_name="UNISON", acting_user=hr_user,
         reason="Member withdrew the request",
     )
     case.refresh_from_db()

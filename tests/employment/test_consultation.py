@@ -26,14 +26,8 @@ def _dismissals(employer, count, *, on=FIRST, status=S.VR_REQUESTED, establishme
         S.NOTICE_ISSUED: Case.Route.COMPULSORY_REDUNDANCY,
     }.get(status, "")
     return CaseFactory.create_batch(
-        count,
-        employer=employer,
-        post=None,
-        status=status,
-        route=route,
-        proposed_dismissal_on=on,
-        establishment=establishment,
-        **kw,
+        count, employer=employer, post=None, status=status, route=route,
+        proposed_dismissal_on=on, establishment=establishment, **kw,
     )
 
 
@@ -107,15 +101,9 @@ def test_crossing_20_and_then_100_within_90_days(consultation, employer):
     _dismissals(employer, 19, on=D(2026, 7, 31))
     assert cc.consultation_figures(consultation).threshold == 0
 
-    _dismissals(
-        employer,
-        1,
-        on=D(2026, 7, 31),
-        status=S.NOTICE_ISSUED,
-        notice_starts_on=D(2026, 5, 1),
-        notice_ends_on=D(2026, 7, 31),
-        exit_on=D(2026, 7, 31),
-    )
+    _dismissals(employer, 1, on=D(2026, 7, 31), status=S.NOTICE_ISSUED,
+                notice_starts_on=D(2026, 5, 1), notice_ends_on=D(2026, 7, 31),
+                exit_on=D(2026, 7, 31))
     figures = cc.consultation_figures(consultation)
     assert (figures.threshold, figures.minimum_days) == (20, 30)
     assert figures.latest_start_on == D(2026, 7, 1)
@@ -136,16 +124,12 @@ def test_mars_resignations_do_not_count_but_redundancies_do(consultation, employ
     _dismissals(employer, 19)
     _dismissals(employer, 5, status=S.MARS_REQUESTED)
     _dismissals(employer, 5, status=S.MARS_APPROVED)
-    CaseFactory(employer=employer, post=None, status=S.LEFT, route=Case.Route.MARS, exit_on=FIRST)
+    CaseFactory(employer=employer, post=None, status=S.LEFT, route=Case.Route.MARS,
+                exit_on=FIRST)
     assert cc.consultation_figures(consultation).peak.count == 19
 
-    CaseFactory(
-        employer=employer,
-        post=None,
-        status=S.LEFT,
-        route=Case.Route.VOLUNTARY_REDUNDANCY,
-        exit_on=FIRST,
-    )
+    CaseFactory(employer=employer, post=None, status=S.LEFT,
+                route=Case.Route.VOLUNTARY_REDUNDANCY, exit_on=FIRST)
     assert cc.consultation_figures(consultation).peak.count == 20
 
 
@@ -175,15 +159,10 @@ def test_proposed_dismissal_query_and_property_agree(employer):
     for status in Case.Status.values:
         for route in Case.Route.values:
             for dated in (None, FIRST):
-                cases.append(
-                    CaseFactory(
-                        employer=employer,
-                        post=None,
-                        status=status,
-                        route=route,
-                        proposed_dismissal_on=dated,
-                    )
-                )
+                cases.append(CaseFactory(
+                    employer=employer, post=None, status=status, route=route,
+                    proposed_dismissal_on=dated,
+                ))
     from employment.models import proposed_dismissal_q
 
     counted = set(Case.objects.filter(proposed_dismissal_q()).values_list("pk", flat=True))
@@ -248,28 +227,17 @@ def test_disclosures_are_recorded_and_revised_with_history(consultation, hr_user
     assert len(cc.missing_disclosures(consultation)) == 7
 
     first = cc.consultation_record_disclosure(
-        consultation=consultation,
-        item=Item.SELECTION_METHOD,
-        content="Ring-fenced interviews",
-        disclosed_on=D(2026, 4, 1),
-        acting_user=hr_user,
-        reason="s.188(4) letter",
+        consultation=consultation, item=Item.SELECTION_METHOD, content="Ring-fenced interviews",
+        disclosed_on=D(2026, 4, 1), acting_user=hr_user, reason="s.188(4) letter",
     )
     again = cc.consultation_record_disclosure(
-        consultation=consultation,
-        item=Item.SELECTION_METHOD,
-        content="Ring-fenced interviews",
-        disclosed_on=D(2026, 4, 1),
-        acting_user=hr_user,
-        reason="no change",
+        consultation=consultation, item=Item.SELECTION_METHOD, content="Ring-fenced interviews",
+        disclosed_on=D(2026, 4, 1), acting_user=hr_user, reason="no change",
     )
     revised = cc.consultation_record_disclosure(
-        consultation=consultation,
-        item=Item.SELECTION_METHOD,
+        consultation=consultation, item=Item.SELECTION_METHOD,
         content="Ring-fenced interviews; scoring matrix attached",
-        disclosed_on=D(2026, 4, 8),
-        acting_user=hr_user,
-        reason="Revised after meeting",
+        disclosed_on=D(2026, 4, 8), acting_user=hr_user, reason="Revised after meeting",
     )
 
     assert first.pk == again.pk == revised.pk
@@ -278,51 +246,36 @@ def test_disclosures_are_recorded_and_revised_with_history(consultation, hr_user
     assert len(cc.missing_disclosures(consultation)) == 6
     with pytest.raises(CaseError, match="not a statutory disclosure"):
         cc.consultation_record_disclosure(
-            consultation=consultation,
-            item="gossip",
-            content="x",
-            disclosed_on=D(2026, 4, 1),
-            acting_user=hr_user,
-            reason="x",
+            consultation=consultation, item="gossip", content="x", disclosed_on=D(2026, 4, 1),
+            acting_user=hr_user, reason="x",
         )
 
 
 @pytest.mark.django_db
 def test_meetings_log(consultation, hr_user):
     meeting = cc.consultation_record_meeting(
-        consultation=consultation,
-        held_on=D(2026, 4, 8),
+        consultation=consultation, held_on=D(2026, 4, 8),
         attendees="HR director; UNISON branch secretary; Unite regional officer",
-        disclosed="Selection method and timing",
-        responses="Asked for VR to be offered first",
-        acting_user=hr_user,
-        reason="Minutes agreed",
+        disclosed="Selection method and timing", responses="Asked for VR to be offered first",
+        acting_user=hr_user, reason="Minutes agreed",
     )
     assert list(consultation.meetings.all()) == [meeting]
     row = meeting.history.get()
     assert (row.history_user, row.history_change_reason) == (hr_user, "Minutes agreed")
     with pytest.raises(CaseError, match="who attended"):
         cc.consultation_record_meeting(
-            consultation=consultation,
-            held_on=D(2026, 4, 8),
-            attendees=" ",
-            acting_user=hr_user,
-            reason="x",
+            consultation=consultation, held_on=D(2026, 4, 8), attendees=" ",
+            acting_user=hr_user, reason="x",
         )
 
 
 @pytest.mark.django_db
 def test_update_records_start_and_hr1(consultation, hr_user):
     before = consultation.history.count()
-    cc.consultation_update(
-        consultation=consultation, acting_user=hr_user, reason="same", starts_on=D(2026, 4, 1)
-    )
+    cc.consultation_update(consultation=consultation, acting_user=hr_user, reason="same",
+                           starts_on=D(2026, 4, 1))
     assert consultation.history.count() == before
-    updated = cc.consultation_update(
-        consultation=consultation,
-        acting_user=hr_user,
-        reason="HR1 sent",
-        hr1_submitted_on=D(2026, 4, 20),
-    )
+    updated = cc.consultation_update(consultation=consultation, acting_user=hr_user,
+                                     reason="HR1 sent", hr1_submitted_on=D(2026, 4, 20))
     assert updated.hr1_submitted_on == D(2026, 4, 20)
     assert consultation.history.count() == before + 1

@@ -23,14 +23,8 @@ ON = D(2026, 2, 2)
 
 @pytest.mark.parametrize(
     ("band", "matches"),
-    [
-        ("8a", ("7", "8a")),
-        ("1", ("1",)),
-        ("9", ("8d", "9")),
-        ("5", ("4", "5")),
-        ("VSM", ("VSM",)),
-        ("medical", ("medical",)),
-    ],
+    [("8a", ("7", "8a")), ("1", ("1",)), ("9", ("8d", "9")), ("5", ("4", "5")),
+     ("VSM", ("VSM",)), ("medical", ("medical",))],
 )
 def test_same_band_or_one_below(band, matches):
     assert rd.matching_bands(band) == matches
@@ -74,9 +68,8 @@ def test_matching_reaches_programme_and_succession_partners_only(employer):
 @pytest.mark.django_db
 def test_register_puts_statutory_priority_first(employer):
     early = CaseFactory(employer=employer, at_risk_on=D(2025, 10, 1))
-    priority = CaseFactory(
-        employer=employer, at_risk_on=D(2026, 1, 5), has_statutory_redeployment_priority=True
-    )
+    priority = CaseFactory(employer=employer, at_risk_on=D(2026, 1, 5),
+                           has_statutory_redeployment_priority=True)
     CaseFactory(employer=employer, status=S.VR_APPROVED)  # not looking for a post
     assert [e.case for e in rd.redeployment_register(on=ON)] == [priority, early]
 
@@ -105,33 +98,25 @@ def test_register_query_count_is_flat(employer, django_assert_max_num_queries):
 def test_priority_people_are_offered_first(employer, hr_user):
     post = PostFactory(organisation=employer, band="6")
     ordinary = CaseFactory(employer=employer, post__band="6")
-    priority = CaseFactory(
-        employer=employer, post__band="6", has_statutory_redeployment_priority=True
-    )
+    priority = CaseFactory(employer=employer, post__band="6",
+                           has_statutory_redeployment_priority=True)
 
     with pytest.raises(CaseError, match="statutory redeployment priority"):
-        rd.redeployment_offer_record(
-            case=ordinary, post=post, offered_on=ON, acting_user=hr_user, reason="Good fit"
-        )
+        rd.redeployment_offer_record(case=ordinary, post=post, offered_on=ON,
+                                     acting_user=hr_user, reason="Good fit")
 
     offer = rd.redeployment_offer_record(
-        case=ordinary,
-        post=post,
-        offered_on=ON,
-        acting_user=hr_user,
-        reason="Good fit",
+        case=ordinary, post=post, offered_on=ON, acting_user=hr_user, reason="Good fit",
         unsuitable_for_priority_reason="Needs a finance qualification the other person lacks",
     )
     assert "priority considered" in offer.history.get().history_change_reason
 
     other = PostFactory(organisation=employer, band="6")
-    rd.redeployment_offer_record(
-        case=priority, post=other, offered_on=ON, acting_user=hr_user, reason="Priority offer"
-    )
+    rd.redeployment_offer_record(case=priority, post=other, offered_on=ON,
+                                 acting_user=hr_user, reason="Priority offer")
     # Once the priority person has been offered the post, others may be offered it too.
-    assert rd.redeployment_offer_record(
-        case=ordinary, post=other, offered_on=ON, acting_user=hr_user, reason="Second"
-    )
+    assert rd.redeployment_offer_record(case=ordinary, post=other, offered_on=ON,
+                                        acting_user=hr_user, reason="Second")
 
 
 @pytest.mark.django_db
@@ -140,44 +125,28 @@ def test_offers_need_a_vacant_post_and_a_person_on_the_register(employer, hr_use
     AssignmentFactory(post=held)
     case = CaseFactory(employer=employer)
     with pytest.raises(CaseError, match="not a vacant live post"):
-        rd.redeployment_offer_record(
-            case=case, post=held, offered_on=ON, acting_user=hr_user, reason="x"
-        )
+        rd.redeployment_offer_record(case=case, post=held, offered_on=ON,
+                                     acting_user=hr_user, reason="x")
     leaving = CaseFactory(employer=employer, status=S.VR_APPROVED)
     with pytest.raises(CaseError, match="redeployment register"):
-        rd.redeployment_offer_record(
-            case=leaving,
-            post=PostFactory(organisation=employer),
-            offered_on=ON,
-            acting_user=hr_user,
-            reason="x",
-        )
+        rd.redeployment_offer_record(case=leaving, post=PostFactory(organisation=employer),
+                                     offered_on=ON, acting_user=hr_user, reason="x")
 
 
 @pytest.mark.django_db
 def test_acceptance_starts_the_trial_and_success_redeploys(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_respond(
-        offer=offer,
-        accepted=True,
-        responded_on=D(2026, 2, 9),
-        trial_starts_on=D(2026, 3, 2),
-        acting_user=hr_user,
-        reason="Accepted in writing",
-    )
+    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=D(2026, 2, 9),
+                                  trial_starts_on=D(2026, 3, 2), acting_user=hr_user,
+                                  reason="Accepted in writing")
     case = Case.objects.get(pk=offer.case_id)
     assert case.status == S.REDEPLOYMENT_TRIAL
     assert (case.trial_starts_on, case.trial_ends_on) == (D(2026, 3, 2), D(2026, 3, 29))
     assert case.history.latest().history_user == hr_user
     assert offer.post not in rd.vacant_posts(on=D(2026, 3, 2))
 
-    rd.redeployment_trial_outcome_record(
-        offer=offer,
-        successful=True,
-        on=D(2026, 3, 29),
-        acting_user=hr_user,
-        reason="Trial successful",
-    )
+    rd.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 3, 29),
+                                         acting_user=hr_user, reason="Trial successful")
     case.refresh_from_db()
     offer.refresh_from_db()
     assert case.status == S.REDEPLOYED
@@ -187,41 +156,27 @@ def test_acceptance_starts_the_trial_and_success_redeploys(employer, hr_user):
 @pytest.mark.django_db
 def test_a_failed_trial_returns_the_person_and_frees_the_post(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_respond(
-        offer=offer, accepted=True, responded_on=ON, acting_user=hr_user, reason="Accepted"
-    )
-    rd.redeployment_trial_outcome_record(
-        offer=offer,
-        successful=False,
-        on=D(2026, 2, 20),
-        acting_user=hr_user,
-        reason="Not suitable after all",
-    )
+    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+                                  acting_user=hr_user, reason="Accepted")
+    rd.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
+                                         acting_user=hr_user, reason="Not suitable after all")
     assert Case.objects.get(pk=offer.case_id).status == S.AT_RISK
     assert offer.post in rd.vacant_posts(on=D(2026, 2, 21))
     with pytest.raises(CaseError, match="recorded once"):
-        rd.redeployment_trial_outcome_record(
-            offer=offer, successful=True, on=D(2026, 2, 21), acting_user=hr_user, reason="again"
-        )
+        rd.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 2, 21),
+                                             acting_user=hr_user, reason="again")
 
 
 @pytest.mark.django_db
 def test_a_failed_trial_during_notice_returns_to_notice(employer, hr_user):
-    case = CaseFactory(
-        employer=employer,
-        status=S.NOTICE_ISSUED,
-        route=Case.Route.COMPULSORY_REDUNDANCY,
-        notice_starts_on=D(2026, 1, 5),
-        notice_ends_on=D(2026, 4, 5),
-        exit_on=D(2026, 4, 5),
-    )
+    case = CaseFactory(employer=employer, status=S.NOTICE_ISSUED,
+                       route=Case.Route.COMPULSORY_REDUNDANCY, notice_starts_on=D(2026, 1, 5),
+                       notice_ends_on=D(2026, 4, 5), exit_on=D(2026, 4, 5))
     offer = RedeploymentOfferFactory(case=case)
-    rd.redeployment_offer_respond(
-        offer=offer, accepted=True, responded_on=ON, acting_user=hr_user, reason="Accepted"
-    )
-    rd.redeployment_trial_outcome_record(
-        offer=offer, successful=False, on=D(2026, 2, 20), acting_user=hr_user, reason="Trial ended"
-    )
+    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+                                  acting_user=hr_user, reason="Accepted")
+    rd.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
+                                         acting_user=hr_user, reason="Trial ended")
     case.refresh_from_db()
     assert case.status == S.NOTICE_ISSUED
     assert case.notice_ends_on == D(2026, 4, 5)
@@ -231,29 +186,23 @@ def test_a_failed_trial_during_notice_returns_to_notice(employer, hr_user):
 def test_refusal_needs_a_reason_and_is_final(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
     with pytest.raises(CaseError, match="reason for refusing"):
-        rd.redeployment_offer_respond(
-            offer=offer, accepted=False, responded_on=ON, acting_user=hr_user, reason="Refused"
-        )
-    rd.redeployment_offer_respond(
-        offer=offer,
-        accepted=False,
-        responded_on=ON,
-        refusal_reason="Travel of 90 minutes each way",
-        acting_user=hr_user,
-        reason="Refused by letter",
-    )
+        rd.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
+                                      acting_user=hr_user, reason="Refused")
+    rd.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
+                                  refusal_reason="Travel of 90 minutes each way",
+                                  acting_user=hr_user, reason="Refused by letter")
     offer.refresh_from_db()
     assert offer.status == RedeploymentOffer.Status.REFUSED
     assert Case.objects.get(pk=offer.case_id).status == S.AT_RISK
     with pytest.raises(CaseError, match="already been refused"):
-        rd.redeployment_offer_respond(
-            offer=offer, accepted=True, responded_on=ON, acting_user=hr_user, reason="Changed mind"
-        )
+        rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+                                      acting_user=hr_user, reason="Changed mind")
 
 
 @pytest.mark.django_db
 def test_withdrawn_offer(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_withdraw(offer=offer, on=ON, acting_user=hr_user, reason="Post frozen")
+    rd.redeployment_offer_withdraw(offer=offer, on=ON, acting_user=hr_user,
+                                   reason="Post frozen")
     offer.refresh_from_db()
     assert offer.status == RedeploymentOffer.Status.WITHDRAWN

@@ -74,7 +74,9 @@ class RedeploymentOfferFactory(AuditedFactory):
         model = RedeploymentOffer
 
     case = factory.SubFactory(CaseFactory)
-    post = factory.SubFactory(PostFactory, organisation=factory.SelfAttribute("..case.employer"))
+    post = factory.SubFactory(
+        PostFactory, organisation=factory.SelfAttribute("..case.employer")
+    )
     offered_on = dt.date(2026, 2, 2)
 
 
