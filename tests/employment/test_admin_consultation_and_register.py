@@ -35,9 +35,8 @@ def consultation(employer):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["hr", "rep", "auditor"])
-def test_consultations_are_visible_to_hr_reps_and_auditors(
-    client, people, hr_user, role, consultation
-):
+def test_consultations_are_visible_to_hr_reps_and_auditors(client, people, hr_user, role,
+                                                           consultation):
     client.force_login(hr_user if role == "hr" else people[role])
     assert "Oldham" in client.get(CONSULTATIONS).content.decode()
     url = reverse("employment_consultations:inspect", args=[consultation.pk])
@@ -50,7 +49,8 @@ def test_consultations_are_visible_to_hr_reps_and_auditors(
 @pytest.mark.parametrize("role", ["staff", "cms", "approver"])
 def test_consultations_hidden_from_other_roles(client, people, role, consultation):
     client.force_login(people[role])
-    for url in (CONSULTATIONS, reverse("employment_consultations:inspect", args=[consultation.pk])):
+    for url in (CONSULTATIONS,
+                reverse("employment_consultations:inspect", args=[consultation.pk])):
         response = client.get(url)
         assert response.status_code in (302, 403, 404)
         assert "Oldham" not in response.content.decode()
@@ -58,9 +58,8 @@ def test_consultations_hidden_from_other_roles(client, people, role, consultatio
 
 @pytest.mark.django_db
 def test_rep_of_another_organisation_does_not_see_the_consultation(client, consultation):
-    rep = user_in(
-        roles.UNION_REP, organisations=[OrganisationFactory(code="QYG")], username="rep-qyg"
-    )
+    rep = user_in(roles.UNION_REP, organisations=[OrganisationFactory(code="QYG")],
+                  username="rep-qyg")
     client.force_login(rep)
     assert "Oldham" not in client.get(CONSULTATIONS).content.decode()
     url = reverse("employment_consultations:inspect", args=[consultation.pk])
@@ -70,13 +69,8 @@ def test_rep_of_another_organisation_does_not_see_the_consultation(client, consu
 @pytest.mark.django_db
 def test_hr_records_a_meeting_reps_cannot(client, hr_user, people, consultation):
     url = reverse("employment_consultation_record", args=[consultation.pk, "meeting"])
-    data = {
-        "held_on": "2026-04-08",
-        "attendees": "HR; UNISON",
-        "disclosed": "Reasons",
-        "responses": "Noted",
-        "reason": "Minutes",
-    }
+    data = {"held_on": "2026-04-08", "attendees": "HR; UNISON", "disclosed": "Reasons",
+            "responses": "Noted", "reason": "Minutes"}
     client.force_login(people["rep"])
     refused = client.post(url, data)
     # Wagtail turns PermissionDenied in the admin into a redirect to the dashboard.
@@ -89,20 +83,15 @@ def test_hr_records_a_meeting_reps_cannot(client, hr_user, people, consultation)
 
 
 @pytest.mark.django_db
-def test_consultation_list_query_count_is_flat(
-    client, hr_user, employer, django_assert_max_num_queries
-):
+def test_consultation_list_query_count_is_flat(client, hr_user, employer,
+                                               django_assert_max_num_queries):
     client.force_login(hr_user)
 
     def build(n, start):
         for i in range(n):
             CollectiveConsultationFactory(employer=employer, establishment=f"Site {start + i}")
-            CaseFactory(
-                employer=employer,
-                establishment=f"Site {start + i}",
-                post=None,
-                status=Case.Status.VR_REQUESTED,
-            )
+            CaseFactory(employer=employer, establishment=f"Site {start + i}", post=None,
+                        status=Case.Status.VR_REQUESTED)
 
     build(5, 0)
     client.get(CONSULTATIONS)
@@ -116,13 +105,9 @@ def test_consultation_list_query_count_is_flat(
 
 @pytest.mark.django_db
 def test_register_shows_matches_and_no_union_information(client, hr_user, employer):
-    CaseFactory(
-        employer=employer,
-        post__band="6",
-        requested_representation=True,
-        union_name="UNISON",
-        staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"),
-    )
+    CaseFactory(employer=employer, post__band="6", requested_representation=True,
+                union_name="UNISON",
+                staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"))
     PostFactory(organisation=employer, band="6", title="Contracts Manager")
     client.force_login(hr_user)
     body = client.get(REGISTER).content.decode()
@@ -134,11 +119,9 @@ def test_register_shows_matches_and_no_union_information(client, hr_user, employ
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["rep", "staff", "cms", "approver"])
 def test_register_hidden_from_reps_and_other_roles(client, people, role, employer):
-    CaseFactory(
-        employer=employer,
-        staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"),
-        requested_representation=True,
-    )
+    CaseFactory(employer=employer,
+                staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"),
+                requested_representation=True)
     client.force_login(people[role])
     response = client.get(REGISTER)
     assert response.status_code in (302, 403)
@@ -162,21 +145,13 @@ def test_hr_offers_from_the_register_and_records_acceptance(client, hr_user, emp
     case = CaseFactory(employer=employer, post__band="6")
     post = PostFactory(organisation=employer, band="6")
     client.force_login(hr_user)
-    response = client.post(
-        reverse("employment_redeployment_offer"),
-        {
-            "case": case.pk,
-            "post": post.pk,
-            "offered_on": "2026-02-02",
-            "reason": "Good match",
-        },
-    )
+    response = client.post(reverse("employment_redeployment_offer"), {
+        "case": case.pk, "post": post.pk, "offered_on": "2026-02-02", "reason": "Good match",
+    })
     assert response.status_code == 302
     offer = RedeploymentOffer.objects.get()
-    response = client.post(
-        reverse("employment_offer_action", args=[offer.pk, "accept"]),
-        {"on": "2026-02-09", "reason": "Accepted by email"},
-    )
+    response = client.post(reverse("employment_offer_action", args=[offer.pk, "accept"]),
+                           {"on": "2026-02-09", "reason": "Accepted by email"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Case.Status.REDEPLOYMENT_TRIAL
