@@ -109,3 +109,6 @@ class ImportRun(models.Model):
             self.Outcome.REJECTED,
             self.Outcome.FAILED,
         }
+
+
+from imports.exports.models import ExportRun  # noqa: E402, F401  (the exports' table)

@@ -206,19 +206,21 @@ def exports_view(request):
     if establishment.is_bound and establishment.is_valid():
         as_of = establishment.cleaned_data["as_of"]
         organisation = establishment.cleaned_data["organisation"]
-        exports.export_establishment(buffer, as_of=as_of, organisation=organisation)
+        exports.export_establishment(
+            buffer, as_of=as_of, organisation=organisation, user=request.user
+        )
         code = organisation.code if organisation else "all"
         return _download(buffer, f"establishment-{code}-{as_of.isoformat()}.xlsx")
     if schedule.is_bound and schedule.is_valid():
         programme = schedule.cleaned_data["programme"]
-        exports.export_transfer_schedule(buffer, programme=programme)
+        exports.export_transfer_schedule(buffer, programme=programme, user=request.user)
         return _download(buffer, f"transfer-schedule-{programme.slug}-{stamp}.xlsx")
     if request.GET.get("kind") == "at-risk":
         code = request.GET.get("organisation", "")
         organisation = _organisations_for(request.user).filter(code=code).first()
         if organisation is None and not request.user.is_superuser:
             raise PermissionDenied
-        exports.export_at_risk(buffer, organisation=organisation)
+        exports.export_at_risk(buffer, organisation=organisation, user=request.user)
         return _download(buffer, f"at-risk-{code or 'all'}-{stamp}.xlsx")
     if request.GET.get("kind") == "audit":
         if not request.user.is_superuser:

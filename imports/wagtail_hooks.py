@@ -6,6 +6,9 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from imports import views
+from imports.exports import admin as export_admin
+
+export_admin.register()  # the Exports screens (/admin/exports/), owned by the exports package
 
 app_name = "imports"
 urlpatterns = [
@@ -50,9 +53,7 @@ def register_menu():
             ImportHistoryMenuItem(
                 "Import history", reverse("imports:history"), icon_name="history", order=200
             ),
-            WorkbooksMenuItem(
-                "Exports", reverse("imports:exports"), icon_name="download", order=300
-            ),
+            WorkbooksMenuItem("Exports", reverse("exports:index"), icon_name="download", order=300),
             WorkbooksMenuItem(
                 "Download template", reverse("imports:template"), icon_name="doc-empty", order=400
             ),

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,7 +37,10 @@ from tracker.models import (
 )
 from tracker.selectors import (
     changes_between,
-    establishment_as_of,
+    current_holders_as_of,
+    holders_as_of,
+    post_snapshots,
+    posts_as_of,
     record_timeline,
     scoped,
     visible_organisations,
@@ -265,25 +270,54 @@ class AsOfForm(forms.Form):
         return cleaned
 
 
+AS_OF_PAGE_SIZE = 100
+CHANGES_PAGE_SIZE = 100
+
+
 def establishment_view(request):
-    """Posts and holders of one organisation as they stood on a date, read from history; and,
-    optionally, every change between two dates."""
+    """Posts and holders of one organisation as they stood on a date, read from history, a page
+    at a time (the page's posts and their holders are a few queries whatever the organisation's
+    size); and, optionally, every change between two dates, also paged."""
     if not request.user.has_perm("tracker.view_post"):
         raise PermissionDenied
     form = AsOfForm(request.GET or None, user=request.user)
     context = {"form": form, "page_title": "Establishment as at a date"}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        snapshot = establishment_as_of(organisation=data["organisation"], as_of=data["as_of"])
+        organisation, as_of = data["organisation"], data["as_of"]
+        posts = posts_as_of(as_of=as_of, organisation_ids=[organisation.pk])
+        totals = posts.aggregate(count=models.Count("id"), wte=models.Sum("wte"))
+        page = Paginator(posts, AS_OF_PAGE_SIZE).get_page(request.GET.get("p"))
         context.update(
-            organisation=data["organisation"],
-            as_of=data["as_of"],
-            posts=snapshot,
-            filled=sum(1 for p in snapshot if p.holders),
-            wte=sum((p.wte for p in snapshot), start=Decimal(0)),
+            organisation=organisation,
+            as_of=as_of,
+            page=page,
+            posts=post_snapshots(
+                as_of=as_of,
+                post_rows=list(page.object_list),
+                holders=holders_as_of(as_of=as_of, post_ids=[p["id"] for p in page.object_list]),
+            ),
+            total=totals["count"],
+            filled=current_holders_as_of(as_of=as_of, post_ids=posts.values("id"))
+            .values("post_id")
+            .distinct()
+            .count(),
+            wte=totals["wte"] or Decimal(0),
+            page_query=_query_without(request, "p"),
+            changes_query=_query_without(request, "cp"),
         )
         if data["changes_from"]:
-            context["changes"] = changes_between(
-                start=data["changes_from"], end=data["as_of"], organisation=data["organisation"]
+            changes = changes_between(
+                start=data["changes_from"], end=as_of, organisation=organisation
             )
+            context["changes_page"] = Paginator(changes, CHANGES_PAGE_SIZE).get_page(
+                request.GET.get("cp")
+            )
+            context["changes"] = context["changes_page"].object_list
     return TemplateResponse(request, "tracker/admin/establishment.html", context)
+
+
+def _query_without(request, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()

@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 WAGTAILADMIN_BASE_URL = "http://testserver"
 TRANSITION_ALLOW_DEMO_DATA = True
+# The replica alias is the same database (a test mirror), so the router can be tested; reads go
+# to it only in tests that say so (DATABASE_REPLICA_READS), which use both aliases.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_READS = False

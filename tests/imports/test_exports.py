@@ -218,3 +218,184 @@ def test_consultation_export_has_figures_disclosures_and_meetings(tmp_path):
 def test_unknown_programme(tmp_path):
     with pytest.raises(CommandError, match="no programme 'nope'"):
         _export("transfer-schedule", str(tmp_path / "x.xlsx"), "--programme", "nope")
+
+
+# --- streaming, scope, bounds ------------------------------------------------------------------
+
+
+def _lines(path, sheet="Audit") -> list[dict]:
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def _at(model, day: dt.date, **filters) -> None:
+    """Back-date history rows (services always record now)."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    model.history.filter(**filters).update(history_date=moment)
+
+
+@pytest.fixture
+def dated_history():
+    """Two organisations' posts created on 10 Jan 2024; QNQ's regraded 7 -> 8a on 10 Feb."""
+    from tracker.audit import audited_save, system_user
+
+    a = factories.PostFactory(organisation__code="QNQ", position_number="A1", band="7")
+    b = factories.PostFactory(organisation__code="RXX", position_number="B1", band="7")
+    for model in (Post,):
+        _at(model, dt.date(2024, 1, 10))
+    from tracker.models import Organisation
+
+    _at(Organisation, dt.date(2024, 1, 10))
+    a.band = "8a"
+    audited_save(a, acting_user=system_user(), reason="Regraded by panel", changed=["band"])
+    _at(Post, dt.date(2024, 2, 10), id=a.pk, history_type="~")
+    return a, b
+
+
+def test_audit_command_honours_organisation_since_and_until(dated_history, tmp_path):
+    path = tmp_path / "audit.xlsx"
+    assert "1 rows" in _export("audit", str(path), "--organisation", "QNQ", "--since", "2024-02-01")
+    (line,) = _lines(path)
+    assert (line["Field"], line["Before"], line["After"]) == ("band", "7", "8a")
+    assert line["Why"] == "Regraded by panel" and line["Record"] == "A1 Commissioning Manager"
+
+    _export("audit", str(path), "--until", "2024-01-31")
+    lines = _lines(path)
+    assert {(ln["Record Type"], ln["Change"]) for ln in lines} == {
+        ("Organisation", "Created"),
+        ("Post", "Created"),
+    }
+    assert len(lines) == 4  # two organisations, two posts; the regrade is after --until
+
+    _export("audit", str(path), "--organisation", "RXX")
+    assert [ln["Record"] for ln in _lines(path) if ln["Record Type"] == "Post"] == [
+        "B1 Commissioning Manager"
+    ]
+    with pytest.raises(CommandError, match="--since must be on or before --until"):
+        _export("audit", str(path), "--since", "2024-03-01", "--until", "2024-01-01")
+
+
+def test_audit_continues_on_further_sheets_past_the_row_limit(dated_history, tmp_path):
+    from imports.exports import export_audit
+
+    path = tmp_path / "audit.xlsx"
+    with open(path, "wb") as stream:
+        rows = export_audit(stream, max_rows=3)  # a header and two rows per sheet
+    assert rows == 5  # 2 organisations + 2 posts created + 1 band change
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Audit", "Audit (2)", "Audit (3)", "About"]
+    assert [book[s].max_row for s in book.sheetnames[:3]] == [3, 3, 2]
+    assert all(book[s]["A1"].value == "When" for s in book.sheetnames[:3])
+    whens = [
+        r[0] for s in book.sheetnames[:3] for r in book[s].iter_rows(min_row=2, values_only=True)
+    ]
+    assert whens == sorted(whens)
+
+
+def test_csv_export_from_the_command_is_formula_safe(tmp_path):
+    factories.AssignmentFactory(
+        post__organisation__code="QNQ", staff_member__last_name="=cmd|' /C calc'!A0"
+    )
+    path = tmp_path / "establishment.csv"
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert "1 rows" in _export("establishment", str(path), "--as-of", tomorrow)
+    text = path.read_text(encoding="utf-8-sig")
+    import csv
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Organisation Code"
+    assert rows[1][rows[0].index("Last Name")] == "'=cmd|' /C calc'!A0"
+    with pytest.raises(CommandError, match="several sheets"):
+        _export("consultation", str(tmp_path / "c.csv"))
+
+
+def test_cases_command_filters_by_status_and_never_exports_special_category_data(tmp_path):
+    employer = factories.OrganisationFactory(code="QOP")
+    at_risk = factories.CaseFactory(
+        employer=employer,
+        requested_representation=True,
+        union_name="GMB",
+        has_statutory_redeployment_priority=True,
+    )
+    factories.CaseFactory(employer=employer, status="protected")
+    path = tmp_path / "cases.xlsx"
+    assert "2 rows" in _export("cases", str(path), "--organisation", "QOP")
+    assert "1 rows" in _export("cases", str(path), "--status", "at_risk")
+    (row,) = _lines(path, "Cases")
+    assert row["Case"] == at_risk.pk and row["Status"] == "At risk"
+    header = " ".join(row).lower()
+    assert "union" not in header and "priority" not in header and "represent" not in header
+    assert "GMB" not in " ".join(str(v) for v in row.values())
+    with pytest.raises(CommandError, match="--status"):
+        _export("cases", str(path), "--status", "nope")
+
+
+def test_transfer_schedule_made_for_hr_holds_only_their_organisations(tmp_path):
+    from imports.exports import export_transfer_schedule
+
+    mine = factories.OrganisationFactory(code="01A")
+    theirs = factories.OrganisationFactory(code="02B")
+    icb = factories.OrganisationFactory(code="QOP")
+    programme = factories.ProgrammeFactory(slug="p")
+    for org, name in ((mine, "Mine"), (theirs, "Theirs")):
+        a = factories.AssignmentFactory(post__organisation=org, staff_member__last_name=name)
+        factories.PlannedChangeFactory(
+            programme=programme, post=a.post, destination_organisation=icb
+        )
+    hr = factories.UserFactory(organisations=[mine])
+    buffer = io.BytesIO()
+    assert export_transfer_schedule(buffer, programme=programme, user=hr) == 1
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    names = [r[14] for r in book["Transfer schedule"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["Mine"]
+
+
+def _grow(n: int, *, org, icb, programme) -> None:
+    for _ in range(n):
+        a = factories.AssignmentFactory(post__organisation=org)
+        factories.PlannedChangeFactory(
+            programme=programme, post=a.post, destination_organisation=icb
+        )
+        factories.CaseFactory(employer=org, post=a.post, staff_member=a.staff_member)
+        factories.CollectiveConsultationFactory(employer=org, establishment=a.assignment_number)
+
+
+def _queries_per_kind(tmp_path, programme) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from imports import exports
+
+    calls = {
+        "establishment": lambda s: exports.export_establishment(s, as_of=dt.date(2099, 1, 1)),
+        "transfer-schedule": lambda s: exports.export_transfer_schedule(s, programme=programme),
+        "at-risk": lambda s: exports.export_at_risk(s),
+        "consultation": lambda s: exports.export_consultation(s),
+        "audit": lambda s: exports.export_audit(s),
+        "cases": lambda s: exports.export_cases(s),
+    }
+    counts = {}
+    for kind, call in calls.items():
+        with CaptureQueriesContext(connection) as queries, open(tmp_path / "x.xlsx", "wb") as s:
+            call(s)
+        counts[kind] = len(queries)
+    return counts
+
+
+def test_every_export_makes_the_same_queries_at_two_sizes(tmp_path):
+    org = factories.OrganisationFactory(code="QNQ")
+    icb = factories.OrganisationFactory(code="QOP")
+    programme = factories.ProgrammeFactory(slug="p")
+    _grow(2, org=org, icb=icb, programme=programme)
+    small = _queries_per_kind(tmp_path, programme)
+    _grow(8, org=org, icb=icb, programme=programme)
+    large = _queries_per_kind(tmp_path, programme)
+    assert large == small
+    # Hand-counted bounds: establishment 3 (posts, holders, names: people inside holders is one
+    # more); schedule 3; at-risk and cases 1; consultation 4 + the figures; audit 7 tables + users.
+    assert small["establishment"] <= 4 and small["transfer-schedule"] <= 3
+    assert small["at-risk"] == 1 and small["cases"] == 1
+    assert small["audit"] <= 8
+    assert small["consultation"] <= 8

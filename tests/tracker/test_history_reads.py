@@ -1,0 +1,130 @@
+"""History reads in SQL: the as-of establishment, changes between dates and the as-of screen
+make the same number of queries at two data sizes, and the screen is paged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests import factories
+from tracker import roles, services
+from tracker.selectors import changes_between, establishment_as_of
+
+pytestmark = pytest.mark.django_db
+AS_OF_URL = "/admin/transition/as-of/"
+
+
+@pytest.fixture
+def world():
+    hr, approver = factories.UserFactory(), factories.UserFactory()
+    ccg = factories.OrganisationFactory(code="01F", name="NHS Halton CCG")
+    icb = factories.OrganisationFactory(code="QYG", name="NHS C&M ICB", kind="icb")
+    elsewhere = factories.OrganisationFactory(code="02A")
+    return {"hr": hr, "approver": approver, "ccg": ccg, "icb": icb, "elsewhere": elsewhere}
+
+
+def _grow(world, n: int) -> None:
+    """n filled posts in the CCG, each with a planned change approved and applied today, and
+    one post elsewhere (never read)."""
+    programme = factories.ProgrammeFactory()
+    changes = []
+    for _ in range(n):
+        a = factories.AssignmentFactory(post__organisation=world["ccg"])
+        changes.append(
+            factories.PlannedChangeFactory(
+                programme=programme,
+                post=a.post,
+                destination_organisation=world["icb"],
+                author=world["hr"],
+            )
+        )
+        factories.AssignmentFactory(post__organisation=world["elsewhere"])
+    services.planned_changes_approve(changes=changes, acting_user=world["approver"], reason="OK")
+
+
+def _count(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def test_history_reads_make_the_same_queries_at_two_sizes(world):
+    today = timezone.localdate()
+
+    def reads():
+        return (
+            _count(lambda: establishment_as_of(as_of=today, organisation=world["ccg"])),
+            _count(lambda: changes_between(start=today, end=today, organisation=world["ccg"])),
+        )
+
+    _grow(world, 2)
+    small = reads()
+    assert len(establishment_as_of(as_of=today, organisation=world["ccg"])) == 2
+    _grow(world, 6)
+    assert reads() == small
+    assert small[0] <= 4  # posts, holders, their people, organisation names
+    snapshot = establishment_as_of(as_of=today, organisation=world["ccg"])
+    assert len(snapshot) == 8 and all(len(p.holders) == 1 for p in snapshot)
+    entries = changes_between(start=today, end=today, organisation=world["ccg"])
+    approvals = [e for e in entries if e.model == "planned change" and e.kind == "Changed"]
+    assert len(approvals) == 8
+    assert approvals[0].record.startswith("Transfer unchanged: ")
+    assert approvals[0].record.endswith("(Approved)")
+
+
+def test_changes_between_reads_the_row_before_the_window_as_before(world):
+    post = factories.PostFactory(organisation=world["ccg"], band="7")
+    long_ago = timezone.make_aware(dt.datetime(2024, 1, 10, 12))
+    post.history.update(history_date=long_ago)
+    services.post_update(post=post, band="8a", acting_user=world["hr"], reason="Regrade")
+    today = timezone.localdate()
+    (entry,) = [e for e in changes_between(start=today, end=today) if e.model == "post"]
+    band = next(c for c in entry.changes if c.field == "band")
+    assert (entry.kind, band.before, band.after) == ("Changed", "Band 7", "Band 8a")
+    assert entry.why == "Regrade"
+
+
+@pytest.fixture
+def hr_client(client, world):
+    user = factories.UserFactory(
+        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[world["ccg"]]
+    )
+    client.force_login(user)
+    return client
+
+
+def test_as_of_screen_is_paged_with_flat_queries(hr_client, world, monkeypatch):
+    from tracker import admin_views
+
+    monkeypatch.setattr(admin_views, "AS_OF_PAGE_SIZE", 3)
+    monkeypatch.setattr(admin_views, "CHANGES_PAGE_SIZE", 3)
+    today = timezone.localdate().isoformat()
+    query = {"organisation": world["ccg"].pk, "as_of": today, "changes_from": today}
+
+    def view(**extra):
+        with CaptureQueriesContext(connection) as queries:
+            response = hr_client.get(AS_OF_URL, {**query, **extra})
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    _grow(world, 4)
+    html, small = view()
+    assert "4 live posts, 4 filled" in html and "Showing 1 to 3." in html
+    assert "Page 1 of 2" in html
+    _grow(world, 3)
+    html, large = view(p="3")
+    assert "7 live posts, 7 filled" in html and "Showing 7 to 7." in html
+    assert large == small
+    numbers = sorted(
+        factories.PostFactory._meta.model.objects.filter(organisation=world["ccg"]).values_list(
+            "position_number", flat=True
+        )
+    )
+    posts_table = html.split("Changes recorded in the period")[0]
+    assert numbers[6] in posts_table and numbers[0] not in posts_table
+    assert "Page 1 of " in html.split("Changes recorded in the period")[1]  # changes paged too
