@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0001_import_run_record'),
+        ('imports', '0002_import_stage_rejects_and_organisations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
