@@ -5,7 +5,13 @@ run the same arithmetic. Start with `estimate_entitlements`; the date helpers in
 one place the project counts years, ages and months.
 """
 
-from employment.rules.dates import add_months, age_on, complete_years, four_weeks_beginning_with
+from employment.rules.dates import (
+    add_months,
+    age_on,
+    complete_statutory_weeks,
+    complete_years,
+    four_weeks_beginning_with,
+)
 from employment.rules.mars import MarsResult, mars
 from employment.rules.notice import (
     NoticeResult,
@@ -29,6 +35,7 @@ from employment.rules.redundancy import (
     statutory_redundancy,
     voluntary_redundancy,
 )
+from employment.rules.relevant_date import RelevantDate, statutory_relevant_date
 from employment.rules.rule_sets import NoRuleSetInForce, RuleSetUsed
 from employment.rules.service import ServicePeriod, ServiceSegment, ServiceSummary, service_summary
 
@@ -40,6 +47,7 @@ __all__ = [
     "NoRuleSetInForce",
     "NoticeResult",
     "RedundancyPayable",
+    "RelevantDate",
     "RuleSetUsed",
     "ServicePeriod",
     "ServiceSegment",
@@ -50,6 +58,7 @@ __all__ = [
     "add_months",
     "afc_redundancy",
     "age_on",
+    "complete_statutory_weeks",
     "complete_years",
     "contractual_notice_months",
     "contractual_notice_weeks",
@@ -64,5 +73,6 @@ __all__ = [
     "service_summary",
     "statutory_notice_weeks",
     "statutory_redundancy",
+    "statutory_relevant_date",
     "voluntary_redundancy",
 ]
