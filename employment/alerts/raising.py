@@ -16,10 +16,12 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.models import GuaranteePage
 from employment.alerts import events as ev
 from employment.alerts.events import Event
 from employment.alerts.recipients import holder_counts, named_description, recipients_for_events
@@ -138,9 +140,6 @@ def raise_case_status_alert(*, case: Case, status: str, on: dt.date) -> Alert | 
 
 def case_clock_events(*, today: dt.date, lead: int, lookback: int) -> list[Event]:
     """Every case clock inside the alert window: four queries, whatever the number of cases."""
-    from django.db.models import F
-    from django.db.models.functions import Coalesce
-
     window = (today - dt.timedelta(days=lookback), today + dt.timedelta(days=lead))
     cases = Case.objects.select_related(
         "staff_member", "post__organisation", "employer"
@@ -339,8 +338,6 @@ def _drop_overlapping_thresholds(found: list[Event]) -> list[Event]:
 def guarantee_review_events(*, today: dt.date, lookback: int) -> list[Event]:
     """Live guarantee pages whose review date is within the review lead days, or passed within
     the look-back: one query."""
-    from cms.models import GuaranteePage
-
     lead = ev.guarantee_review_lead_days()
     window = (today - dt.timedelta(days=lookback), today + dt.timedelta(days=lead))
     found = []
