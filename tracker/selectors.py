@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Model, Q, QuerySet, Window
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from tracker.models import (
     Succession,
     User,
 )
-from tracker.roles import AUDITOR, has_role
+from tracker.roles import AUDITOR, HR_MANAGER, has_role
 
 # --- who sees what -----------------------------------------------------------------------------
 
@@ -58,9 +58,15 @@ def scoped(model: type[Model], user: User) -> QuerySet:
     if model is Assignment:
         return queryset.filter(post__organisation__in=org_ids)
     if model is StaffMember:
-        return queryset.filter(
+        held_here = Q(
             pk__in=Assignment.objects.filter(post__organisation__in=org_ids).values("staff_member")
         )
+        if has_role(user, HR_MANAGER):
+            # A person who holds no post yet belongs to no organisation: the HR manager who
+            # records them must be able to find them again to assign them.
+            holds_none = ~Q(Exists(Assignment.objects.filter(staff_member=OuterRef("pk"))))
+            return queryset.filter(held_here | holds_none)
+        return queryset.filter(held_here)
     if model is PlannedChange:
         return queryset.filter(
             Q(post__organisation__in=org_ids) | Q(destination_organisation__in=org_ids)
@@ -184,7 +190,7 @@ def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
                 why=row.history_change_reason or "",
                 kind=_KINDS.get(row.history_type, row.history_type),
                 record=str(row.instance) if hasattr(row, "instance") else str(row.id),
-                model=model._meta.verbose_name,
+                model=str(model._meta.verbose_name),
                 object_id=row.id,
                 changes=tuple(changes),
             )
@@ -194,7 +200,7 @@ def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
 
 def record_timeline(instance: Model) -> list[TimelineEntry]:
     """Every change to one record, newest first, with who, why and the fields before/after."""
-    rows = list(instance.history.order_by("history_date", "history_id"))
+    rows = list(instance.history.order_by("history_date", "history_id"))  # type: ignore[attr-defined]
     return list(reversed(_entries(type(instance), rows)))
 
 
@@ -215,7 +221,7 @@ def changes_between(
         )
     entries: list[TimelineEntry] = []
     for model in models:
-        rows = model.history.filter(history_date__lt=until)
+        rows = model.history.filter(history_date__lt=until)  # type: ignore[attr-defined]
         if organisation is not None:
             rows = rows.filter(_organisation_filter(model, organisation, post_ids))
         rows = list(rows.order_by("id", "history_date", "history_id"))
@@ -276,7 +282,9 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 def _latest_rows(model: type[Model], moment: dt.datetime, **filters) -> QuerySet:
     """Each object's newest history row recorded before `moment`, skipping deleted ones."""
-    ranked = model.history.filter(history_date__lt=moment, **filters).annotate(
+    ranked = model.history.filter(  # type: ignore[attr-defined]
+        history_date__lt=moment, **filters
+    ).annotate(
         rank=Window(
             RowNumber(),
             partition_by=[F("id")],

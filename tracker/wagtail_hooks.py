@@ -9,8 +9,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
-from tracker import admin_views
+from tracker import admin_views, choosers
+from tracker.admin_kit import TrackerPermissionPolicy
 from tracker.models import (
     Assignment,
     Organisation,
@@ -20,6 +22,13 @@ from tracker.models import (
     StaffMember,
     Succession,
 )
+
+TRACKER_MODELS = (Organisation, Succession, Programme, Post, StaffMember, Assignment, PlannedChange)
+
+# Registered before any viewset asks, so every screen, chooser and generic view of these models
+# decides rows by `tracker.access`.
+for _model in TRACKER_MODELS:
+    register_permission_policy(_model, TrackerPermissionPolicy(_model))
 
 
 def _panels(*names: str) -> ObjectList:
@@ -38,6 +47,8 @@ class TrackerViewSet(ModelViewSet):
     edit_view_class = admin_views.ServiceEditView
     inspect_view_class = admin_views.ScopedInspectView
     history_view_class = admin_views.AuditHistoryView
+    usage_view_class = admin_views.ScopedUsageView
+    delete_view_class = admin_views.ScopedDeleteView
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None  # plain database search over search_fields
@@ -157,6 +168,7 @@ class StaffMemberViewSet(TrackerViewSet):
         "work_email",
         "date_of_birth",
         "nhs_service_start",
+        "pension_return_date",
     )
 
 
@@ -274,6 +286,15 @@ class TransitionGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_transition_viewsets():
     return TransitionGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_tracker_choosers():
+    return [
+        choosers.organisation_chooser_viewset,
+        choosers.post_chooser_viewset,
+        choosers.staff_member_chooser_viewset,
+    ]
 
 
 @hooks.register("register_admin_urls")

@@ -208,6 +208,7 @@ class TestBulkAndActions:
 
     def test_bulk_approve_then_apply_one_organisation(self, hr_client, org, drafts):
         programme, _changes, icb = drafts
+        hr_client.user.organisations.add(icb)  # the destination must be in scope too
         form = {
             "programme": programme.pk,
             "organisation": org.pk,
@@ -227,6 +228,7 @@ class TestBulkAndActions:
 
     def test_bulk_refusal_is_shown_and_nothing_is_applied(self, hr_client, org, drafts):
         programme, changes, icb = drafts
+        hr_client.user.organisations.add(icb)
         PlannedChange.objects.filter(pk=changes[0].pk).update(effective_on=dt.date(2099, 1, 1))
         hr_client.post(
             "/admin/transition/bulk/",
@@ -265,6 +267,7 @@ class TestBulkAndActions:
 
     def test_approve_from_the_change_screen(self, hr_client, drafts):
         change = drafts[1][0]
+        hr_client.user.organisations.add(drafts[2])
         hr_client.post(f"/admin/transition/changes/{change.pk}/approve/", {"reason": "Agreed"})
         change.refresh_from_db()
         assert change.status == "approved" and change.approved_by == hr_client.user
@@ -338,6 +341,7 @@ def test_ending_an_assignment_through_the_admin(hr_client, org):
 
 def test_succession_date_corrected_through_the_admin(hr_client, org):
     succession = factories.SuccessionFactory(predecessor=org)
+    hr_client.user.organisations.add(succession.successor)  # a succession needs both ends
     form = {
         "predecessor": org.pk,
         "successor": succession.successor.pk,
