@@ -13,8 +13,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,6 +34,8 @@ from wagtail.admin.views.generic import (
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import HeaderButton
+from wagtail.models import ReferenceIndex
+from wagtail.permissions import policy_registry
 
 from tracker import services
 from tracker.admin_kit import (
@@ -143,9 +148,30 @@ class ScopedInspectView(ScopedObjectMixin, InspectView):
 
 
 class ScopedUsageView(ScopedObjectMixin, UsageView):
-    """Usage answers for records the user may see (404 otherwise), not only those they edit."""
+    """Usage answers for records the user may see (404 otherwise), not only those they edit,
+    and lists only referring records the user may see too: an ICB's usage page would otherwise
+    name every other organisation's change that transfers a post into it."""
 
     permission_required = "view"
+
+    def get_queryset(self):
+        references = ReferenceIndex.get_references_to(self.object)
+        user = self.request.user
+        if not user.is_superuser:
+            visible = Q(pk__in=[])
+            for model in SCOPED_MODELS:
+                # The model's policy, so a role without view permission on it (a rep and posts)
+                # sees none of its rows, whatever their organisation.
+                policy = policy_registry.get_by_type(model)
+                ids = (
+                    policy.instances_user_has_any_permission_for(user, ["view"])
+                    .annotate(pk_text=Cast("pk", output_field=models.CharField()))
+                    .values("pk_text")
+                )
+                content_type = ContentType.objects.get_for_model(model)
+                visible |= Q(content_type=content_type, object_id__in=ids)
+            references = references.filter(visible)
+        return references.group_by_source_object()
 
 
 class ScopedDeleteView(ScopedObjectMixin, DeleteView):
@@ -200,7 +226,9 @@ class PlannedChangeInspectView(ScopedInspectView):
         context = super().get_context_data(**kwargs)
         change = self.object
         user = self.request.user
-        can = _can_change_changes(user)
+        can = policy_registry.get_by_type(PlannedChange).user_has_permission_for_instance(
+            user, "change", change
+        )
         context["actions"] = [
             (verb, label)
             for verb, label, ok in (

@@ -13,4 +13,3 @@ class TrackerConfig(AppConfig):
         # Groups are kept in step with tracker.roles after every migrate (permissions only
         # exist once each app's post_migrate has run, so this waits for the last app).
         post_migrate.connect(roles.sync_roles, dispatch_uid="tracker.roles.sync_roles")
-

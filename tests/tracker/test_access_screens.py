@@ -152,6 +152,18 @@ def test_rep_lists_only_their_organisations(client, world):
     assert "Homefield CCG" in page and "Awayvale" not in page
     page = client.get("/admin/programmes/").content.decode()
     assert "Homefield merger" in page and "Awayvale" not in page
+    for url in ("/admin/organisations/?export=csv", "/admin/programmes/?export=xlsx"):
+        text = _export_text(client.get(url), url.rsplit("=", 1)[1])
+        assert "Homefield" in text and "Awayvale" not in text
+
+
+@pytest.mark.parametrize("role", ["approver", "editor", "staff", "anonymous"])
+@pytest.mark.parametrize("model", list(URL_NAMES))
+def test_roles_without_tracker_access_export_nothing(client, world, role, model):
+    _sign_in(client, world, role)
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/admin/{URL_NAMES[model]}/?export={kind}")
+        assert response.status_code == 302
 
 
 @pytest.mark.parametrize("screen", ["edit", "inspect", "history", "usage", "delete"])
@@ -168,3 +180,12 @@ def test_guessed_ids_of_the_other_side_answer_404(client, world, model, screen):
 def test_a_missing_id_answers_404_like_an_out_of_scope_one(client, world):
     _sign_in(client, world, "hr_a")
     assert client.get("/admin/posts/edit/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(("role", "lists_the_post"), [("hr_a", True), ("rep", False)])
+def test_usage_lists_only_referring_records_the_user_may_see(client, world, role, lists_the_post):
+    """Home's post refers to Home's organisation; a rep may see the organisation, not posts."""
+    _sign_in(client, world, role)
+    response = client.get(f"/admin/organisations/usage/{world.home.org.pk}/")
+    assert response.status_code == 200
+    assert ("Homefield Analyst" in response.content.decode()) == lists_the_post
