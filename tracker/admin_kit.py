@@ -8,6 +8,7 @@
 - `ReasonFormMixin`, `ScopedFormMixin`, `ServiceFormMixin`: every form asks why; foreign-key
   fields offer only rows the user may change (a forged id fails validation like a typo); a
   service's refusal becomes a form error, writing nothing.
+- `PermissionMenuItem`: a menu entry shown to holders of one permission.
 - `SafeExportMixin`: list exports (CSV and XLSX) pass every cell through `safe_cell` and write a
   blank for a dotted path through an empty relation instead of failing.
 """
@@ -23,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from wagtail.admin.menu import MenuItem
 from wagtail.coreutils import multigetattr
 from wagtail.permission_policies.base import BasePermissionPolicy, ModelPermissionPolicy
 
@@ -191,6 +193,20 @@ class ServiceFormMixin:
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
+
+
+# --- menus -------------------------------------------------------------------------------------
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to users holding one model permission."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
 
 
 # --- list exports ------------------------------------------------------------------------------

@@ -5,14 +5,13 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from tracker import admin_views, choosers
-from tracker.admin_kit import TrackerPermissionPolicy
+from tracker.admin_kit import PermissionMenuItem, TrackerPermissionPolicy
 from tracker.models import (
     Assignment,
     Organisation,
@@ -310,15 +309,6 @@ def register_tracker_urls():
     ]
 
 
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 @hooks.register("register_admin_menu_item")
 def register_establishment_menu_item():
     return PermissionMenuItem(
@@ -330,18 +320,14 @@ def register_establishment_menu_item():
     )
 
 
-class BulkChangesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("tracker.change_plannedchange")
-
-
 @hooks.register("register_admin_menu_item")
 def register_bulk_menu_item():
-    return BulkChangesMenuItem(
+    return PermissionMenuItem(
         "Approve / apply in bulk",
         reverse("tracker_bulk_changes"),
         icon_name="check",
         order=201,
+        permission="tracker.change_plannedchange",
     )
 
 
