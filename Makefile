@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser install migrate seed worker bench bench-scale lint check clean
+.PHONY: run test test-browser install migrate seed worker bench bench-scale lint typecheck check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-scale: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# mypy with django-stubs over the files listed in pyproject.toml ([tool.mypy] files).
+typecheck: install
+	$(BIN)/mypy
 
 check: install
 	$(BIN)/python manage.py check

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
-from wagtail.permission_policies.base import BasePermissionPolicy
 
 from employment import consultation as cc
 from employment import redeployment as rd
@@ -33,61 +30,19 @@ from employment.models import (
     ConsultationDisclosure,
     RedeploymentOffer,
 )
+from tracker.admin_kit import ReasonFormMixin, RolePermissionPolicy, ServiceFormMixin
 from tracker.models import Organisation
 from tracker.roles import AUDITOR, HR_MANAGER, UNION_REP, has_role
 
 # --- permissions -------------------------------------------------------------------------------
-
-
-class RolePermissionPolicy(BasePermissionPolicy):
-    """Model-level permissions from the role groups; which records, from the selectors.
-
-    Nobody but a superuser deletes: cases are withdrawn or closed, never deleted."""
-
-    def __init__(self, model, *, view_roles, change_roles, visible):
-        super().__init__(model)
-        self.view_roles = tuple(view_roles)
-        self.change_roles = tuple(change_roles)
-        self.visible = visible
-
-    def user_has_permission(self, user, action):
-        if not (user.is_authenticated and user.is_active):
-            return False
-        if user.is_superuser:
-            return True
-        if action == "view":
-            return any(has_role(user, role) for role in self.view_roles + self.change_roles)
-        if action in ("add", "change"):
-            return any(has_role(user, role) for role in self.change_roles)
-        return False
-
-    def users_with_any_permission(self, actions):
-        roles = self.change_roles + (self.view_roles if "view" in actions else ())
-        return (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(Q(is_superuser=True) | Q(groups__name__in=roles))
-            .distinct()
-        )
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self.user_has_any_permission(user, actions):
-            return self.model.objects.none()
-        if set(actions) <= {"view"}:
-            return self.visible(user)
-        return selectors.cases_changeable_by(user) if self.model is Case else self.visible(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.instances_user_has_any_permission_for(user, [action]).filter(
-            pk=instance.pk
-        ).exists()
-
+# The policy class and the form mixins are shared with the tracker screens (tracker.admin_kit).
 
 case_policy = RolePermissionPolicy(
     Case,
     view_roles=(UNION_REP, AUDITOR),
     change_roles=(HR_MANAGER,),
     visible=selectors.cases_visible_to,
+    changeable=selectors.cases_changeable_by,
 )
 consultation_policy = RolePermissionPolicy(
     CollectiveConsultation,
@@ -108,30 +63,11 @@ offer_policy = RolePermissionPolicy(
 # --- shared form plumbing ----------------------------------------------------------------------
 
 
-class ReasonFormMixin(forms.Form):
-    change_reason = forms.CharField(
-        label="Reason for this change",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit history with your name.",
-    )
-
-
 def _employers_for(user):
     employers = Organisation.objects.filter(is_legal_employer=True)
     if user.is_superuser:
         return employers
     return employers.filter(users=user)
-
-
-class ServiceFormMixin:
-    """Turn a service's refusal into a form error, writing nothing."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
 
 
 # --- cases -------------------------------------------------------------------------------------

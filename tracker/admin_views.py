@@ -13,19 +13,38 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic import (
+    CreateView,
+    DeleteView,
+    EditView,
+    IndexView,
+    InspectView,
+)
 from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
+from wagtail.models import ReferenceIndex
+from wagtail.permissions import policy_registry
 
 from tracker import services
+from tracker.admin_kit import (
+    ReasonFormMixin,
+    SafeExportMixin,
+    ScopedFormMixin,
+    ScopedObjectMixin,
+    ServiceFormMixin,
+)
 from tracker.models import (
     Assignment,
     Organisation,
@@ -47,15 +66,11 @@ from tracker.selectors import (
 )
 
 
-class ReasonForm(WagtailAdminModelForm):
-    """Every admin form asks why: the answer is the reason on the history row."""
+class ReasonForm(ReasonFormMixin, ScopedFormMixin, WagtailAdminModelForm):
+    """Every tracker form: asks why, and offers only the rows the user may link to."""
 
-    change_reason = forms.CharField(
-        label="Reason for this change",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit history with your name.",
-    )
 
+SCOPED_MODELS = (Organisation, Succession, Programme, Post, StaffMember, Assignment, PlannedChange)
 
 # model -> (create service, update service, the update service's name for the record)
 _SERVICES = {
@@ -79,18 +94,20 @@ def _service_update(instance, *, cleaned: dict, acting_user, reason: str):
     return update(**{name: instance}, acting_user=acting_user, reason=reason, **cleaned)
 
 
-class ScopedObjectMixin:
-    """Refuse (404) any record outside the user's organisations, whatever the URL says."""
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if not scoped(self.model, self.request.user).filter(pk=obj.pk).exists():
-            raise Http404
-        return obj
-
-
-class ScopedIndexView(IndexView):
+class ScopedIndexView(SafeExportMixin, IndexView):
     list_select_related: tuple[str, ...] = ()
+
+    @cached_property
+    def filters(self):
+        """A filter on a related record (organisation, programme) lists only what the user may
+        see: its choices would otherwise name every organisation and programme."""
+        filterset = super().filters
+        if filterset is not None:
+            for field in filterset.form.fields.values():
+                queryset = getattr(field, "queryset", None)
+                if queryset is not None and queryset.model in SCOPED_MODELS:
+                    field.queryset = scoped(queryset.model, self.request.user)
+        return filterset
 
     def get_base_queryset(self):
         queryset = scoped(self.model, self.request.user)
@@ -104,17 +121,6 @@ def _editable_values(form) -> dict:
     return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
 
 
-class ServiceFormMixin:
-    """Save through the services; turn their refusals into form errors, writing nothing."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-
-
 class ServiceCreateView(ServiceFormMixin, CreateView):
     def save_instance(self):
         return _service_create(
@@ -126,6 +132,8 @@ class ServiceCreateView(ServiceFormMixin, CreateView):
 
 
 class ServiceEditView(ScopedObjectMixin, ServiceFormMixin, EditView):
+    scope_action = "change"
+
     def save_instance(self):
         # The form has already written its values onto self.object; the service compares against
         # a fresh copy so it can tell what really changed (and write nothing if nothing did).
@@ -140,6 +148,37 @@ class ServiceEditView(ScopedObjectMixin, ServiceFormMixin, EditView):
 
 class ScopedInspectView(ScopedObjectMixin, InspectView):
     pass
+
+
+class ScopedUsageView(ScopedObjectMixin, UsageView):
+    """Usage answers for records the user may see (404 otherwise), not only those they edit,
+    and lists only referring records the user may see too: an ICB's usage page would otherwise
+    name every other organisation's change that transfers a post into it."""
+
+    permission_required = "view"
+
+    def get_queryset(self):
+        references = ReferenceIndex.get_references_to(self.object)
+        user = self.request.user
+        if not user.is_superuser:
+            visible = Q(pk__in=[])
+            for model in SCOPED_MODELS:
+                # The model's policy, so a role without view permission on it (a rep and posts)
+                # sees none of its rows, whatever their organisation.
+                policy = policy_registry.get_by_type(model)
+                ids = (
+                    policy.instances_user_has_any_permission_for(user, ["view"])
+                    .annotate(pk_text=Cast("pk", output_field=models.CharField()))
+                    .values("pk_text")
+                )
+                content_type = ContentType.objects.get_for_model(model)
+                visible |= Q(content_type=content_type, object_id__in=ids)
+            references = references.filter(visible)
+        return references.group_by_source_object()
+
+
+class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    scope_action = "delete"
 
 
 class AuditHistoryView(ScopedObjectMixin, HistoryView):
@@ -190,7 +229,9 @@ class PlannedChangeInspectView(ScopedInspectView):
         context = super().get_context_data(**kwargs)
         change = self.object
         user = self.request.user
-        can = _can_change_changes(user)
+        can = policy_registry.get_by_type(PlannedChange).user_has_permission_for_instance(
+            user, "change", change
+        )
         context["actions"] = [
             (verb, label)
             for verb, label, ok in (

@@ -6,6 +6,12 @@ row without both an error, so a new write path that forgets cannot silently lose
 User accounts are deactivated, never deleted, so a history row's who always resolves.
 """
 
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
@@ -50,6 +56,50 @@ def audited_save(instance, *, acting_user, reason: str, changed: list[str] | Non
     else:
         instance.save(update_fields=changed)
     return instance
+
+
+class Unset(enum.Enum):
+    """The default of an update service's keyword arguments: "not given", which is not None
+    (None is a value: a closing date cleared, a destination removed)."""
+
+    UNSET = enum.auto()
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET = Unset.UNSET
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+def given(value: T | Unset) -> T | None:
+    """The value of an optional keyword argument, or None when it was not given."""
+    return None if isinstance(value, Unset) else value
+
+
+def set_changed_fields(instance: Any, data: Mapping[str, Any]) -> list[str]:
+    """Set each given field (UNSET means not given) whose value differs; return their names."""
+    changed = []
+    for name, value in data.items():
+        if value is UNSET:
+            continue
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def model_update(
+    instance: M, *, data: Mapping[str, Any], acting_user: Any, reason: str
+) -> list[str]:
+    """The one update helper (HackSoft's `model_update`): take the fields given (UNSET means
+    not given), set those that differ, validate, `save(update_fields=changed)` with who and why,
+    and return the names that changed. Nothing changed means nothing written, no history row."""
+    changed = set_changed_fields(instance, data)
+    audited_save(instance, acting_user=acting_user, reason=reason, changed=changed)
+    return changed
 
 
 def system_user():

@@ -192,6 +192,8 @@ def seed_establishment(users: dict[str, User]) -> DemoEstablishment:
     changes (Halton applied, Knowsley approved, Liverpool drafted, Warrington mixed)."""
     rng = random.Random(2022)  # noqa: S311 - repeatable demo names, not security
     actor = users["hr2"]
+    # Organisations are reference data: an administrator adds them and assigns who covers them;
+    # the HR manager then writes everything inside them.
     icb = services.organisation_create(
         code=ICB[0],
         name=ICB[1],
@@ -199,7 +201,7 @@ def seed_establishment(users: dict[str, User]) -> DemoEstablishment:
         region="North West",
         opened_on=EFFECTIVE,
         is_legal_employer=True,
-        acting_user=actor,
+        acting_user=users["admin"],
         reason=REASON,
     )
     ccgs = []
@@ -213,7 +215,11 @@ def seed_establishment(users: dict[str, User]) -> DemoEstablishment:
             is_legal_employer=True,
         )
         ccg._history_date = RECORDED
-        ccgs.append(audited_save(ccg, acting_user=actor, reason=REASON))
+        ccgs.append(audited_save(ccg, acting_user=users["admin"], reason=REASON))
+    for user in users.values():
+        if user.username in ("hr", "hr2", "rep"):
+            user.organisations.add(icb, *ccgs)
+    for ccg in ccgs:
         services.succession_create(
             predecessor=ccg,
             successor=icb,
@@ -236,9 +242,6 @@ def seed_establishment(users: dict[str, User]) -> DemoEstablishment:
         acting_user=actor,
         reason=REASON,
     )
-    for user in users.values():
-        if user.username in ("hr", "hr2", "rep"):
-            user.organisations.add(icb, *ccgs)
 
     posts, people, assignments = [], [], []
     serial = 0

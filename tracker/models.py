@@ -114,6 +114,7 @@ class Succession(models.Model):
 
     class Meta:
         ordering = ["effective_on", "predecessor__code"]
+        indexes = [models.Index(fields=["effective_on"], name="succession_effective_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor"], name="succession_unique_pair"
@@ -144,6 +145,7 @@ class Programme(models.Model):
 
     class Meta:
         ordering = ["-effective_on", "name"]
+        indexes = [models.Index(fields=["-effective_on", "name"], name="programme_list_order_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -196,7 +198,10 @@ class Post(models.Model):
                 name="post_closed_on_iff_closed",
             ),
         ]
-        indexes = [models.Index(fields=["band"], name="post_band_idx")]
+        indexes = [
+            models.Index(fields=["band"], name="post_band_idx"),
+            models.Index(fields=["status"], name="post_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.position_number} {self.title}"
@@ -233,6 +238,11 @@ class StaffMember(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "employee_number"]
         verbose_name = "staff member"
+        indexes = [
+            models.Index(
+                fields=["last_name", "first_name", "employee_number"], name="staff_list_order_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(nhs_service_start__isnull=True)
@@ -273,6 +283,7 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["assignment_number"]
+        indexes = [models.Index(fields=["category"], name="assignment_category_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True)
@@ -374,7 +385,48 @@ class PlannedChange(models.Model):
                 name="change_one_live_per_post_per_programme",
             ),
         ]
-        indexes = [models.Index(fields=["status", "effective_on"], name="change_status_date_idx")]
+        indexes = [
+            models.Index(fields=["status", "effective_on"], name="change_status_date_idx"),
+            models.Index(fields=["effective_on"], name="change_effective_idx"),
+            models.Index(fields=["action"], name="change_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.post} ({self.get_status_display()})"
+
+
+class UserAccessChange(models.Model):
+    """One change to what a user may reach: their role (groups), the organisations they cover,
+    their union, administrator or active status. Append-only, written by
+    `tracker.services.user_access_update` with who and why, so "who gave this person access to
+    these records, and why" always has an answer. (User itself keeps no simple-history: every
+    sign-in updates `last_login`, and the audit guard would refuse those saves.)"""
+
+    class What(models.TextChoices):
+        ROLES = "roles", "Roles"
+        ORGANISATIONS = "organisations", "Organisations covered"
+        UNION = "union", "Union"
+        ADMINISTRATOR = "administrator", "Administrator"
+        ACTIVE = "active", "Active"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_changes"
+    )
+    what = models.CharField(max_length=20, choices=What.choices)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_changes_made"
+    )
+    changed_at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="user_access_change_has_reason"),
+        ]
+        indexes = [models.Index(fields=["user", "-changed_at"], name="user_access_change_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_what_display()} {self.before!r} → {self.after!r}"

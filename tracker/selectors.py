@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tracker.models import (
@@ -25,7 +25,7 @@ from tracker.models import (
     Succession,
     User,
 )
-from tracker.roles import AUDITOR, has_role
+from tracker.roles import AUDITOR, HR_MANAGER, has_role
 
 # --- who sees what -----------------------------------------------------------------------------
 
@@ -57,9 +57,15 @@ def scoped(model: type[Model], user: User) -> QuerySet:
     if model is Assignment:
         return queryset.filter(post__organisation__in=org_ids)
     if model is StaffMember:
-        return queryset.filter(
+        held_here = Q(
             pk__in=Assignment.objects.filter(post__organisation__in=org_ids).values("staff_member")
         )
+        if has_role(user, HR_MANAGER):
+            # A person who holds no post yet belongs to no organisation: the HR manager who
+            # records them must be able to find them again to assign them.
+            holds_none = ~Q(Exists(Assignment.objects.filter(staff_member=OuterRef("pk"))))
+            return queryset.filter(held_here | holds_none)
+        return queryset.filter(held_here)
     if model is PlannedChange:
         return queryset.filter(
             Q(post__organisation__in=org_ids) | Q(destination_organisation__in=org_ids)
@@ -239,7 +245,7 @@ def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
 
 def record_timeline(instance: Model) -> list[TimelineEntry]:
     """Every change to one record, newest first, with who, why and the fields before/after."""
-    rows = list(instance.history.order_by("history_date", "history_id"))
+    rows = list(instance.history.order_by("history_date", "history_id"))  # type: ignore[attr-defined]
     return list(reversed(_entries(type(instance), rows)))
 
 

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
-from tracker import admin_bulk, admin_views
+from tracker import admin_bulk, admin_views, choosers
+from tracker.admin_kit import PermissionMenuItem, TrackerPermissionPolicy
 from tracker.models import (
     Assignment,
     Organisation,
@@ -20,6 +21,13 @@ from tracker.models import (
     StaffMember,
     Succession,
 )
+
+TRACKER_MODELS = (Organisation, Succession, Programme, Post, StaffMember, Assignment, PlannedChange)
+
+# Registered before any viewset asks, so every screen, chooser and generic view of these models
+# decides rows by `tracker.access`.
+for _model in TRACKER_MODELS:
+    register_permission_policy(_model, TrackerPermissionPolicy(_model))
 
 
 def _panels(*names: str) -> ObjectList:
@@ -38,6 +46,8 @@ class TrackerViewSet(ModelViewSet):
     edit_view_class = admin_views.ServiceEditView
     inspect_view_class = admin_views.ScopedInspectView
     history_view_class = admin_views.AuditHistoryView
+    usage_view_class = admin_views.ScopedUsageView
+    delete_view_class = admin_views.ScopedDeleteView
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None  # plain database search over search_fields
@@ -157,6 +167,7 @@ class StaffMemberViewSet(TrackerViewSet):
         "work_email",
         "date_of_birth",
         "nhs_service_start",
+        "pension_return_date",
     )
 
 
@@ -276,6 +287,15 @@ def register_transition_viewsets():
     return TransitionGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_tracker_choosers():
+    return [
+        choosers.organisation_chooser_viewset,
+        choosers.post_chooser_viewset,
+        choosers.staff_member_chooser_viewset,
+    ]
+
+
 @hooks.register("register_admin_urls")
 def register_tracker_urls():
     return [
@@ -289,15 +309,6 @@ def register_tracker_urls():
     ]
 
 
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 @hooks.register("register_admin_menu_item")
 def register_establishment_menu_item():
     return PermissionMenuItem(
@@ -309,18 +320,14 @@ def register_establishment_menu_item():
     )
 
 
-class BulkChangesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("tracker.change_plannedchange")
-
-
 @hooks.register("register_admin_menu_item")
 def register_bulk_menu_item():
-    return BulkChangesMenuItem(
+    return PermissionMenuItem(
         "Approve / apply in bulk",
         reverse("tracker_bulk_changes"),
         icon_name="check",
         order=201,
+        permission="tracker.change_plannedchange",
     )
 
 

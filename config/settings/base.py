@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "tracker.users_app.TrackerUsersConfig",  # wagtail.users with the tracker's user screens
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

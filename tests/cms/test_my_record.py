@@ -32,8 +32,9 @@ def me():
         post__organisation__code="99A",
         annual_salary=Decimal("50000.00"),
     )
+    admin = factories.UserFactory(username="admin", is_superuser=True)  # staff change nothing
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link account"
+        staff_member=assignment.staff_member, user=user, acting_user=admin, reason="link account"
     )
     return user, assignment
 

@@ -221,6 +221,7 @@ class TestBulkAndActions:
 
     def test_approve_from_the_change_screen(self, hr_client, drafts):
         change = drafts[1][0]
+        hr_client.user.organisations.add(drafts[2])
         hr_client.post(f"/admin/transition/changes/{change.pk}/approve/", {"reason": "Agreed"})
         change.refresh_from_db()
         assert change.status == "approved" and change.approved_by == hr_client.user
@@ -294,6 +295,7 @@ def test_ending_an_assignment_through_the_admin(hr_client, org):
 
 def test_succession_date_corrected_through_the_admin(hr_client, org):
     succession = factories.SuccessionFactory(predecessor=org)
+    hr_client.user.organisations.add(succession.successor)  # a succession needs both ends
     form = {
         "predecessor": org.pk,
         "successor": succession.successor.pk,

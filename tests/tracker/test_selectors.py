@@ -27,7 +27,8 @@ def _backdate_all_history(to: dt.date):
 def transferred():
     """A CCG with two filled posts and one vacant one, recorded on 1 April 2022, then lifted
     and shifted into an ICB today."""
-    hr, approver = factories.UserFactory(), factories.UserFactory()
+    hr = factories.UserFactory(is_superuser=True)
+    approver = factories.UserFactory(is_superuser=True)
     ccg = factories.OrganisationFactory(code="01F", name="NHS Halton CCG")
     icb = factories.OrganisationFactory(code="QYG", name="NHS C&M ICB", kind="icb")
     filled = [factories.AssignmentFactory(post__organisation=ccg) for _ in range(2)]
@@ -98,7 +99,7 @@ def test_changes_between_dates_show_the_transfer_with_who_and_why(transferred):
 
 
 def test_record_timeline_newest_first_with_before_and_after():
-    hr = factories.UserFactory(first_name="Priya", last_name="Shah")
+    hr = factories.UserFactory(first_name="Priya", last_name="Shah", is_superuser=True)
     post = factories.PostFactory(title="Analyst", band="6")
     services.post_update(post=post, band="Band 7", acting_user=hr, reason="Regraded on appeal")
     latest, created = record_timeline(post)

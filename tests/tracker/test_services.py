@@ -23,14 +23,16 @@ LONG_REASON = (
 )
 
 
+# The rules here hold for whoever writes; scope (which organisations) is tested in
+# test_access_services.py, so these writers are administrators.
 @pytest.fixture
 def hr():
-    return factories.UserFactory(username="hr")
+    return factories.UserFactory(username="hr", is_superuser=True)
 
 
 @pytest.fixture
 def approver():
-    return factories.UserFactory(username="approver")
+    return factories.UserFactory(username="approver", is_superuser=True)
 
 
 @pytest.fixture
