@@ -220,6 +220,10 @@ class Command(BaseCommand):
         for user in users.values():
             if user.username in ("hr", "hr2", "rep"):
                 user.organisations.add(icb, *ccgs)
+            if user.username == "rep" and not user.union:
+                # The demo member's case asks for UNISON, so the demo rep sees it named.
+                user.union = "UNISON"
+                user.save(update_fields=["union"])
 
         posts, people, assignments = [], [], []
         serial = 0
@@ -448,9 +452,13 @@ class Command(BaseCommand):
         a board-level case in Halton, the demo staff member's protected case with a request for
         representation, and Warrington's collective consultation."""
         # Imported here: the employment app builds on the tracker, not the other way round.
-        from employment.consultation import consultation_open
         from employment.models import Case
-        from employment.services import case_open, case_representation_record, case_transition
+        from employment.services import (
+            case_open,
+            case_representation_record,
+            case_transition,
+            consultation_open,
+        )
 
         hr = users["hr"]
         halton, _knowsley, _liverpool, warrington = ccgs
