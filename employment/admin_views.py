@@ -532,12 +532,11 @@ def redeployment_register_view(request):
     if not _can_see_register(user):
         raise PermissionDenied
     priority = selectors.sees_priority_flag(user)
-    cases = selectors.with_match_counts(
-        selectors.register_cases(priority_first=priority).filter(
-            pk__in=selectors.register_visible_to(user).values("pk")
-        )
+    cases = selectors.register_cases(priority_first=priority).filter(
+        pk__in=selectors.register_visible_to(user).values("pk")
     )
     page = _page(request, cases, REGISTER_PAGE_SIZE)
+    page.object_list = selectors.set_match_counts(list(page.object_list))
     selectors.log_case_views(
         user, page.object_list, screen=CaseViewLog.Screen.REGISTER, path=request.get_full_path()
     )

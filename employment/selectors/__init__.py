@@ -29,6 +29,7 @@ from employment.selectors.register import (
     priority_cases_waiting,
     redeployment_matches,
     register_cases,
+    set_match_counts,
     vacant_posts,
     with_match_counts,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "register_cases",
     "register_visible_to",
     "sees_priority_flag",
+    "set_match_counts",
     "shown_count",
     "suppress_group",
     "threshold_band",

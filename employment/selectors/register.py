@@ -128,7 +128,8 @@ def register_cases(*, priority_first: bool = True) -> QuerySet[Case]:
 
 def with_match_counts(cases: QuerySet[Case], *, on: dt.date | None = None) -> QuerySet[Case]:
     """`cases` (from `register_cases`) each annotated with `match_count`, the number of vacant
-    posts matching them, computed by the database."""
+    posts matching them, computed by the database. Annotate a page, not the whole register:
+    a database may work out the count for every row before sorting and skipping to the page."""
     matches = (
         vacant_posts(on=on)
         .filter(_post_matches(_outer_case))
@@ -140,6 +141,18 @@ def with_match_counts(cases: QuerySet[Case], *, on: dt.date | None = None) -> Qu
     return cases.annotate(
         match_count=Coalesce(Subquery(matches, output_field=IntegerField()), Value(0))
     )
+
+
+def set_match_counts(cases: list[Case], *, on: dt.date | None = None) -> list[Case]:
+    """Set `match_count` on each of `cases` (one page of the register) in one query."""
+    counts = dict(
+        with_match_counts(register_cases().filter(pk__in=[c.pk for c in cases]), on=on)
+        .order_by()
+        .values_list("pk", "match_count")
+    )
+    for case in cases:
+        case.match_count = counts.get(case.pk, 0)
+    return cases
 
 
 def _case_values(case: Case) -> dict[str, Any]:
