@@ -11,9 +11,11 @@ and shared parental leave, since 6 April 2024), then by at-risk date. Only HR se
 (and the flag): for anyone else the register is ordered by at-risk date alone, because the order
 itself would disclose the flag.
 
-The match is one SQL condition (`_post_matches`), used two ways: correlated with the outer case
-(each register row's number of matches, one query per page however many people and vacancies
-there are) and with one case's values (that person's matching posts, paged).
+The database does the matching two ways, kept equal by a test: `_match_condition` for people
+known in advance (a page of the register: their linked organisations in two queries, then one
+filtered count per person in a single pass over the candidate vacancies; one person's matching
+posts, paged), and the correlated `_post_matches` where they are not (who with the statutory
+priority is still waiting for a post, `with_match_counts`).
 """
 
 from __future__ import annotations
@@ -143,15 +145,68 @@ def with_match_counts(cases: QuerySet[Case], *, on: dt.date | None = None) -> Qu
     )
 
 
+def linked_organisation_ids(organisation_ids: set[int | None]) -> dict[int, set[int]]:
+    """For each organisation, itself plus those sharing a programme or a succession link with
+    it: two queries, bounded by the programmes and successions of the organisations given."""
+    ids = {pk for pk in organisation_ids if pk is not None}
+    linked: dict[int, set[int]] = {pk: {pk} for pk in ids}
+    memberships = Programme.organisations.through.objects
+    members: dict[int, set[int]] = {}
+    for programme_id, organisation_id in memberships.filter(
+        programme_id__in=memberships.filter(organisation_id__in=ids).values("programme_id")
+    ).values_list("programme_id", "organisation_id"):
+        members.setdefault(programme_id, set()).add(organisation_id)
+    for group in members.values():
+        for pk in group & ids:
+            linked[pk] |= group
+    for predecessor, successor in Succession.objects.filter(
+        Q(predecessor__in=ids) | Q(successor__in=ids)
+    ).values_list("predecessor_id", "successor_id"):
+        if predecessor in linked:
+            linked[predecessor].add(successor)
+        if successor in linked:
+            linked[successor].add(predecessor)
+    return linked
+
+
+def _match_condition(case: Case, linked: dict[int, set[int]]) -> Q | None:
+    """The SQL condition on a vacant post that it matches `case`, given the linked
+    organisations of its employer and post (None: nothing can match, the case has no post)."""
+    values = _case_values(case)
+    if values["post_band"] is None:
+        return None
+    organisations = linked.get(case.employer_id, {case.employer_id}) | linked.get(
+        values["post_org"], {values["post_org"]}
+    )
+    return (
+        Q(band__in=matching_bands(values["post_band"]), organisation_id__in=organisations)
+        & ~Q(pk=case.post_id)
+    )
+
+
 def set_match_counts(cases: list[Case], *, on: dt.date | None = None) -> list[Case]:
-    """Set `match_count` on each of `cases` (one page of the register) in one query."""
-    counts = dict(
-        with_match_counts(register_cases().filter(pk__in=[c.pk for c in cases]), on=on)
-        .order_by()
-        .values_list("pk", "match_count")
+    """Set `match_count` on each of `cases` (one page of the register): the linked
+    organisations in two queries, then every count in one pass over the candidate vacancies
+    (one filtered COUNT per person), so the work grows with the page, not the register."""
+    for case in cases:
+        case.match_count = 0
+    organisation_ids = {c.employer_id for c in cases} | {
+        c.post.organisation_id for c in cases if c.post_id is not None
+    }
+    linked = linked_organisation_ids(organisation_ids)
+    conditions = {c.pk: _match_condition(c, linked) for c in cases}
+    counted = {pk: q for pk, q in conditions.items() if q is not None}
+    if not counted:
+        return cases
+    bands = {b for c in cases if c.post_id is not None for b in matching_bands(c.post.band)}
+    organisations = set().union(*linked.values())
+    totals = (
+        vacant_posts(on=on)
+        .filter(band__in=bands, organisation_id__in=organisations)
+        .aggregate(**{f"case_{pk}": Count("pk", filter=q) for pk, q in counted.items()})
     )
     for case in cases:
-        case.match_count = counts.get(case.pk, 0)
+        case.match_count = totals.get(f"case_{case.pk}") or 0
     return cases
 
 
@@ -168,12 +223,13 @@ def _case_values(case: Case) -> dict[str, Any]:
 
 def redeployment_matches(case: Case, *, on: dt.date | None = None) -> QuerySet[Post]:
     """The vacant posts matching one person, by organisation and position number."""
-    values = _case_values(case)
-    if values["post_band"] is None:
+    post_org = case.post.organisation_id if case.post_id is not None else None
+    condition = _match_condition(case, linked_organisation_ids({case.employer_id, post_org}))
+    if condition is None:
         return Post.objects.none()
     return (
         vacant_posts(on=on)
-        .filter(_post_matches(lambda name, depth: values[name]))
+        .filter(condition)
         .select_related("organisation")
         .order_by("organisation__code", "position_number", "pk")
     )

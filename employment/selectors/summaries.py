@@ -3,10 +3,9 @@
 Small-number suppression (also in `docs/decisions.md`):
 1. A count of 1 to 4 is shown as "fewer than 5"; 0 and 5 or more are shown as they are.
 2. No totals are shown beside suppressed cells (no row or column totals on the figures screen).
-3. Complementary suppression: where exactly one cell of an organisation's figures is suppressed,
-   the next smallest cell of that organisation is withheld too, so a total published elsewhere
-   (or worked out by a rep who knows the organisation) cannot be differenced back to the small
-   cell.
+3. Complementary suppression: where any cell of an organisation's figures is suppressed, its
+   smallest cell of 5 or more is withheld too, so a total known from elsewhere (announced at a
+   meeting, say) cannot simply be differenced back to the small cells.
 4. Collective-consultation figures shown to union representatives are the threshold band
    ("below 20", "20 or more", "100 or more") and the dates, not the exact counts: the exact
    numbers reach them through HR's written statutory disclosure.
@@ -55,11 +54,10 @@ class AtRiskFigure:
 def suppress_group(counts: list[int]) -> list[str]:
     """The shown values for one organisation's counts, with rules 1 and 3 applied."""
     shown = [shown_count(n) for n in counts]
-    small = [i for i, n in enumerate(counts) if 0 < n < SMALL_NUMBER_LIMIT]
-    if len(small) == 1:
-        others = [i for i, n in enumerate(counts) if n >= SMALL_NUMBER_LIMIT]
-        if others:
-            shown[min(others, key=lambda i: (counts[i], i))] = WITHHELD
+    if any(0 < n < SMALL_NUMBER_LIMIT for n in counts):
+        large = [i for i, n in enumerate(counts) if n >= SMALL_NUMBER_LIMIT]
+        if large:
+            shown[min(large, key=lambda i: (counts[i], i))] = WITHHELD
     return shown
 
 
