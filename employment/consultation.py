@@ -1,4 +1,5 @@
-"""Collective consultation (TULRCA 1992 s.188, s.193): the counts, the clocks and the writes.
+"""Collective consultation (TULRCA 1992 s.188, s.193): the counts and the clocks (the writes are
+in `employment.services.consultations`).
 
 The arithmetic (90-day windows, thresholds, deadlines) is pure and lives in
 `employment.rules.consultation`; this module reads the cases it applies to.
@@ -25,13 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from employment.models import (
     Case,
     CollectiveConsultation,
     ConsultationDisclosure,
-    ConsultationMeeting,
     proposed_dismissal_q,
 )
 from employment.rules.consultation import (  # noqa: F401  (the figures' public names)
@@ -44,9 +42,6 @@ from employment.rules.consultation import (  # noqa: F401  (the figures' public 
     first_window_reaching,
     peak_in_window,
 )
-from employment.services import CaseError, _set
-from tracker.audit import audited_save, require_reason
-from tracker.models import Organisation, Programme, User
 
 
 def dismissal_date(case: Case) -> dt.date | None:
@@ -98,116 +93,3 @@ def consultation_figures_for(
 def missing_disclosures(consultation: CollectiveConsultation) -> list[str]:
     done = set(consultation.disclosures.values_list("item", flat=True))
     return [item.label for item in ConsultationDisclosure.Item if item not in done]
-
-
-# --- writes ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def consultation_open(
-    *,
-    employer: Organisation,
-    acting_user: User,
-    reason: str,
-    establishment: str = "",
-    programme: Programme | None = None,
-    starts_on: dt.date | None = None,
-) -> CollectiveConsultation:
-    """Open the consultation record for one legal employer at one establishment."""
-    require_reason(reason)
-    if not employer.is_legal_employer:
-        raise CaseError(
-            f"{employer} is not a legal employer: collective consultation is the duty of each "
-            "legal employer."
-        )
-    establishment = establishment.strip()
-    if CollectiveConsultation.objects.filter(
-        employer=employer, establishment=establishment
-    ).exists():
-        raise CaseError(
-            f"There is already a consultation for {employer} at "
-            f"{establishment or 'the whole organisation'}."
-        )
-    consultation = CollectiveConsultation(
-        employer=employer, establishment=establishment, programme=programme, starts_on=starts_on
-    )
-    return audited_save(consultation, acting_user=acting_user, reason=reason, changed=None)
-
-
-@transaction.atomic
-def consultation_update(
-    *,
-    consultation: CollectiveConsultation,
-    acting_user: User,
-    reason: str,
-    starts_on: dt.date | None = None,
-    hr1_submitted_on: dt.date | None = None,
-) -> CollectiveConsultation:
-    """Record when consultation began and when the HR1 was sent (None leaves a date alone)."""
-    require_reason(reason)
-    locked = CollectiveConsultation.objects.select_for_update().get(pk=consultation.pk)
-    changed: list[str] = []
-    if starts_on is not None:
-        _set(locked, changed, starts_on=starts_on)
-    if hr1_submitted_on is not None:
-        _set(locked, changed, hr1_submitted_on=hr1_submitted_on)
-    return audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
-
-
-@transaction.atomic
-def consultation_record_disclosure(
-    *,
-    consultation: CollectiveConsultation,
-    item: str,
-    content: str,
-    disclosed_on: dt.date,
-    acting_user: User,
-    reason: str,
-) -> ConsultationDisclosure:
-    """Record (or revise) one of the statutory written disclosures; revisions keep history."""
-    require_reason(reason)
-    if item not in ConsultationDisclosure.Item.values:
-        raise CaseError(
-            f"'{item}' is not a statutory disclosure; they are: "
-            + ", ".join(ConsultationDisclosure.Item.values)
-        )
-    if not content.strip():
-        raise CaseError("A disclosure needs its content.")
-    disclosure = (
-        ConsultationDisclosure.objects.select_for_update()
-        .filter(consultation=consultation, item=item)
-        .first()
-    )
-    if disclosure is None:
-        disclosure = ConsultationDisclosure(
-            consultation=consultation, item=item, content=content, disclosed_on=disclosed_on
-        )
-        return audited_save(disclosure, acting_user=acting_user, reason=reason, changed=None)
-    changed: list[str] = []
-    _set(disclosure, changed, content=content, disclosed_on=disclosed_on)
-    return audited_save(disclosure, acting_user=acting_user, reason=reason, changed=changed)
-
-
-@transaction.atomic
-def consultation_record_meeting(
-    *,
-    consultation: CollectiveConsultation,
-    held_on: dt.date,
-    attendees: str,
-    acting_user: User,
-    reason: str,
-    disclosed: str = "",
-    responses: str = "",
-) -> ConsultationMeeting:
-    """Add a meeting to the log: when, who was there, what was disclosed, what was said."""
-    require_reason(reason)
-    if not attendees.strip():
-        raise CaseError("Record who attended the meeting.")
-    meeting = ConsultationMeeting(
-        consultation=consultation,
-        held_on=held_on,
-        attendees=attendees.strip(),
-        disclosed=disclosed.strip(),
-        responses=responses.strip(),
-    )
-    return audited_save(meeting, acting_user=acting_user, reason=reason, changed=None)

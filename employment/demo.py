@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from employment.consultation import consultation_open, consultation_update
 from employment.models import Case
 from employment.services import (
     case_open,
     case_representation_record,
     case_transition,
     case_update,
+    consultation_open,
+    consultation_update,
 )
 from tracker.demo import DemoEstablishment
 from tracker.models import Assignment, Programme, User

@@ -1,9 +1,9 @@
 """Cases for affected people, collective consultation and the redeployment register.
 
-Every write goes through `employment.services` (and `employment.consultation`,
-`employment.redeployment`), which stamp each history row with the acting user and a reason. The
-models hold data and the rules the database can enforce; the rules that move a case live in
-`Case.TRANSITIONS` (read) and `employment.services.case_transition` (write).
+Every write goes through `employment.services` (cases, consultations, redeployment), which
+stamps each history row with the acting user and a reason. The models hold data and the rules
+the database can enforce; the rules that move a case live in `Case.TRANSITIONS` (read) and
+`employment.services.case_transition` (write).
 
 Trade union membership is special-category data: it is stored only on `Case.union_name`, and only
 when the member asked for representation (`case_union_only_when_representation_requested`).
@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from tracker.models import Organisation
+from tracker.unions import Union
 
 # Spelled out for the constraints in Case.Meta (which cannot see Case.Status); a test keeps them
 # equal to Case.Status and Case.TERMINAL_STATUSES.
@@ -237,10 +238,12 @@ class Case(models.Model):
         default=False, help_text="The member asked for union representation on this case."
     )
     union_name = models.CharField(
-        max_length=100,
+        "union",
+        max_length=20,
         blank=True,
-        help_text="Only when representation is requested. Never shown on selection or "
-        "matching screens or in exports.",
+        choices=Union.choices,
+        help_text="The union the member asked to represent them; only when representation is "
+        "requested. Never shown on selection or matching screens or in exports.",
     )
 
     opened_at = models.DateTimeField(auto_now_add=True)
@@ -356,23 +359,36 @@ def case_counts_as_proposed_dismissal(case: Case) -> bool:
 
 
 class CaseViewLog(models.Model):
-    """A union representative or an auditor opened a named case. Append-only: written by
-    `employment.selectors.case_for_viewer`, never edited, so it keeps no history of its own."""
+    """One screen view of named cases by a union representative or an auditor: who, in which
+    role, which screen, when, and every case the screen showed (a list page logs the cases on
+    that page). Written by `employment.selectors.access.log_case_views` in two bulk inserts
+    however many cases were shown; append-only, never edited, so it keeps no history of its own.
+    Auditors read it in the admin (a read-only list)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="view_logs")
+    class Screen(models.TextChoices):
+        CASE_LIST = "case_list", "Case list"
+        CASE_INSPECT = "case_inspect", "Case record"
+        REGISTER = "register", "Redeployment register"
+        REGISTER_MATCHES = "register_matches", "Matching vacancies for a person"
+        OFFER_LIST = "offer_list", "Redeployment offers"
+        OFFER_INSPECT = "offer_inspect", "Redeployment offer"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_views"
     )
     role = models.CharField(max_length=40)
+    screen = models.CharField(max_length=40, choices=Screen.choices)
+    path = models.CharField(max_length=500, blank=True, help_text="The address requested.")
     viewed_at = models.DateTimeField(auto_now_add=True)
-    screen = models.CharField(max_length=40, default="inspect")
+    cases = models.ManyToManyField(Case, related_name="view_logs", blank=True)
 
     class Meta:
         ordering = ["-viewed_at", "-pk"]
         verbose_name = "case view"
+        indexes = [models.Index(fields=["viewed_at"], name="case_view_viewed_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} viewed case {self.case_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} viewed {self.get_screen_display()} at {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
 class CollectiveConsultation(models.Model):

@@ -12,11 +12,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from employment import admin_views, alert_views, alerts
-from employment.models import Case, CollectiveConsultation, RedeploymentOffer
+from employment.models import Case, CaseViewLog, CollectiveConsultation, RedeploymentOffer
 
 register_permission_policy(Case, admin_views.case_policy)
 register_permission_policy(CollectiveConsultation, admin_views.consultation_policy)
 register_permission_policy(RedeploymentOffer, admin_views.offer_policy)
+register_permission_policy(CaseViewLog, admin_views.view_log_policy)
 
 
 class EmploymentViewSet(ModelViewSet):
@@ -136,11 +137,42 @@ class OfferViewSet(EmploymentViewSet):
         return view_kwargs
 
 
+class CaseViewLogViewSet(EmploymentViewSet):
+    """The log of named-case views by union representatives and auditors: read-only, for
+    auditors (and superusers)."""
+
+    model = CaseViewLog
+    name = "employment_case_views"
+    url_prefix = "employment/case-views"
+    icon = "view"
+    menu_label = "Case view log"
+    inspect_view_enabled = False
+    index_view_class = admin_views.CaseViewLogIndexView
+    exclude_form_fields = []  # no add or edit screen is served
+    list_filter = ["role", "screen"]
+    list_display = [
+        Column("viewed_at", label="When", sort_key="viewed_at"),
+        Column("user", label="Who"),
+        Column("role", label="Role"),
+        Column("get_screen_display", label="Screen", sort_key="screen"),
+        Column("case_count", label="Cases shown"),
+        Column("case_numbers", label="Case numbers"),
+    ]
+
+    def get_urlpatterns(self):
+        return [p for p in super().get_urlpatterns() if p.name in ("index", "index_results")]
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        view_kwargs.update(add_url_name=None, edit_url_name=None, inspect_url_name=None)
+        return view_kwargs
+
+
 class EmploymentGroup(ViewSetGroup):
     menu_label = "Employment"
     menu_icon = "group"
     menu_order = 210
-    items = (CaseViewSet, ConsultationViewSet, OfferViewSet)
+    items = (CaseViewSet, ConsultationViewSet, OfferViewSet, CaseViewLogViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -167,7 +199,12 @@ def register_employment_urls():
             name="employment_redeployment_register",
         ),
         path(
-            "employment/register/offer/",
+            "employment/register/<int:pk>/",
+            admin_views.redeployment_matches_view,
+            name="employment_redeployment_matches",
+        ),
+        path(
+            "employment/register/<int:pk>/offer/<int:post_pk>/",
             admin_views.redeployment_offer_view,
             name="employment_redeployment_offer",
         ),

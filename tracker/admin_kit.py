@@ -185,13 +185,18 @@ class ScopedFormMixin:
 
 
 class ServiceFormMixin:
-    """Turn a service's refusal into a form error, writing nothing."""
+    """Turn a service's refusal (a ValidationError such as `OutOfScope` for a forged choice)
+    into a form error, writing nothing: Wagtail's save runs in a transaction the refusal rolls
+    back."""
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ValidationError as exc:
             form.add_error(None, exc)
+            # Wagtail's form_invalid reads what `is_valid` would have set on failure.
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 

@@ -28,6 +28,7 @@ from tracker.models import (
     StaffMember,
     User,
 )
+from tracker.unions import Union
 
 PROGRAMME_SLUG = "ccg-to-icb-2022"
 DEMO_PASSWORD = "transition-demo"  # noqa: S105 - demo accounts only; refused outside DEBUG
@@ -216,9 +217,15 @@ def seed_establishment(users: dict[str, User]) -> DemoEstablishment:
         )
         ccg._history_date = RECORDED
         ccgs.append(audited_save(ccg, acting_user=users["admin"], reason=REASON))
-    for user in users.values():
-        if user.username in ("hr", "hr2", "rep"):
-            user.organisations.add(icb, *ccgs)
+    for username in ("hr", "hr2", "rep"):
+        services.user_access_update(
+            user=users[username],
+            organisations=[icb, *ccgs],
+            # The demo member's case asks for UNISON, so the demo rep sees it named.
+            **({"union": Union.UNISON} if username == "rep" else {}),
+            acting_user=users["admin"],
+            reason=REASON,
+        )
     for ccg in ccgs:
         services.succession_create(
             predecessor=ccg,

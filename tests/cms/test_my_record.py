@@ -78,7 +78,7 @@ def test_an_account_without_a_staff_record_sees_nothing(client):
 
 def test_own_post_case_dates_and_estimate(client, me):
     user, assignment = me
-    hr = factories.UserFactory(username="hr")
+    hr = factories.UserFactory(username="hr", is_superuser=True)
     case = case_open(
         staff_member=assignment.staff_member,
         employer=assignment.post.organisation,
@@ -108,7 +108,7 @@ def test_never_shows_someone_else(client, me):
         employer=other.post.organisation,
         post=other.post,
         on=dt.date(2026, 1, 5),
-        acting_user=factories.UserFactory(),
+        acting_user=factories.UserFactory(is_superuser=True),
         reason="structure",
     )
     client.force_login(user)
@@ -141,7 +141,7 @@ def test_guarantees_that_apply_by_programme_and_board_level(client, me):
 
 def test_representation_request_is_acknowledged_without_naming_the_union(client, me):
     user, assignment = me
-    hr = factories.UserFactory(username="hr")
+    hr = factories.UserFactory(username="hr", is_superuser=True)
     case = case_open(
         staff_member=assignment.staff_member,
         employer=assignment.post.organisation,

@@ -7,7 +7,13 @@ from django.contrib.auth.models import Group
 
 from employment.models import Case
 from tests.factories.employment import CaseFactory
-from tests.factories.tracker import OrganisationFactory, UserFactory
+from tests.factories.tracker import (
+    AssignmentFactory,
+    OrganisationFactory,
+    PostFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 from tracker import roles
 
 ON = dt.date(2026, 2, 2)
@@ -16,6 +22,13 @@ ON = dt.date(2026, 2, 2)
 def user_in(role: str | None, *, organisations=(), **kwargs):
     groups = [Group.objects.get_or_create(name=role)[0]] if role else []
     return UserFactory(groups=groups, organisations=list(organisations), **kwargs)
+
+def person_in(organisation, *, post=None, **kwargs):
+    """A member of staff holding a post in `organisation` (so in scope for its HR managers)."""
+    person = StaffMemberFactory(**kwargs)
+    AssignmentFactory(staff_member=person, post=post or PostFactory(organisation=organisation))
+    return person
+
 
 def case_in(status: str, **kwargs):
     """A case already in `status`, with the dates that status would have given it."""

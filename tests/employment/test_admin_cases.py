@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from employment.models import Case, CaseViewLog
-from tests.employment.conftest import user_in
+from tests.employment.conftest import person_in, user_in
 from tests.factories.employment import CaseFactory
 from tests.factories.tracker import OrganisationFactory, StaffMemberFactory
 from tracker import roles
@@ -24,7 +24,8 @@ def inspect_url(case):
 def people(employer):
     elsewhere = OrganisationFactory(code="QYG", name="Cheshire and Merseyside ICB")
     return {
-        "rep": user_in(roles.UNION_REP, organisations=[employer], username="rep"),
+        "rep": user_in(roles.UNION_REP, organisations=[employer], username="rep",
+                       union="UNISON"),
         "auditor": user_in(roles.AUDITOR, username="auditor"),
         "staff": user_in(roles.STAFF, username="staffer", is_staff=False),
         "cms": user_in(roles.CMS_EDITOR, username="editor"),
@@ -108,8 +109,9 @@ def test_views_of_named_cases_by_reps_and_auditors_are_logged(client, people, ro
     client.force_login(people[role])
     assert client.get(inspect_url(represented)).status_code == 200
     log = CaseViewLog.objects.get()
-    assert (log.case, log.user) == (represented, people[role])
+    assert (list(log.cases.all()), log.user) == ([represented], people[role])
     assert log.role == (roles.UNION_REP if role == "rep" else roles.AUDITOR)
+    assert log.screen == CaseViewLog.Screen.CASE_INSPECT
 
 
 @pytest.mark.django_db
@@ -208,7 +210,7 @@ def test_a_stale_form_gets_the_conflict_message(client, hr_user, unrepresented):
 
 @pytest.mark.django_db
 def test_hr_opens_a_case_through_the_service(client, hr_user, employer):
-    person = StaffMemberFactory(first_name="Nia")
+    person = person_in(employer, first_name="Nia")
     client.force_login(hr_user)
     response = client.post(reverse("employment_cases:add"), {
         "staff_member": person.pk, "employer": employer.pk, "establishment": "",
@@ -228,13 +230,13 @@ def test_hr_edits_a_case_through_the_service(client, hr_user, unrepresented):
     response = client.post(url, {
         "post": unrepresented.post_id, "establishment": "", "at_risk_on": "2026-01-05",
         "proposed_dismissal_on": "2026-06-30", "has_statutory_redeployment_priority": "on",
-        "requested_representation": "on", "union_name": "Unite",
+        "requested_representation": "on", "union_name": "UNITE",
         "change_reason": "Dismissal date proposed",
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     unrepresented.refresh_from_db()
     assert unrepresented.proposed_dismissal_on == dt.date(2026, 6, 30)
-    assert (unrepresented.requested_representation, unrepresented.union_name) == (True, "Unite")
+    assert (unrepresented.requested_representation, unrepresented.union_name) == (True, "UNITE")
 
 
 @pytest.mark.django_db
@@ -243,7 +245,7 @@ def test_at_risk_figures_for_a_rep_are_numbers_not_names(client, people, represe
     client.force_login(people["rep"])
     body = client.get(reverse("employment_at_risk_summary")).content.decode()
     assert "Greater Manchester ICB (QOP)" in body
-    assert "<td>2</td>" in body
+    assert "<td>fewer than 5</td>" in body and "<td>2</td>" not in body
     assert "Represented" not in body and "Unrepresented" not in body
 
 

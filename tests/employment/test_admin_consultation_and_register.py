@@ -105,13 +105,17 @@ def test_consultation_list_query_count_is_flat(client, hr_user, employer,
 
 @pytest.mark.django_db
 def test_register_shows_matches_and_no_union_information(client, hr_user, employer):
-    CaseFactory(employer=employer, post__band="6", requested_representation=True,
-                union_name="UNISON",
-                staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"))
+    case = CaseFactory(
+        employer=employer, post__band="6", requested_representation=True, union_name="UNISON",
+        staff_member=StaffMemberFactory(first_name="Rosa", last_name="Represented"),
+    )
     PostFactory(organisation=employer, band="6", title="Contracts Manager")
     client.force_login(hr_user)
     body = client.get(REGISTER).content.decode()
-    assert "Rosa Represented" in body and "Contracts Manager" in body
+    assert "Rosa Represented" in body and "1 matching" in body
+    matches = client.get(reverse("employment_redeployment_matches", args=[case.pk]))
+    body += matches.content.decode()
+    assert "Contracts Manager" in body
     assert "UNISON" not in body
     assert "representation" not in body.lower().replace("representation</", "")
 
@@ -130,26 +134,32 @@ def test_register_hidden_from_reps_and_other_roles(client, people, role, employe
 
 @pytest.mark.django_db
 def test_auditor_reads_the_register_without_offer_buttons(client, people, employer):
-    CaseFactory(employer=employer, post__band="6")
-    PostFactory(organisation=employer, band="6")
+    case = CaseFactory(employer=employer, post__band="6")
+    post = PostFactory(organisation=employer, band="6")
     client.force_login(people["auditor"])
-    response = client.get(REGISTER)
+    assert client.get(REGISTER).status_code == 200
+    response = client.get(reverse("employment_redeployment_matches", args=[case.pk]))
     assert response.status_code == 200
-    assert "button-small" not in response.content.decode()
-    refused = client.post(reverse("employment_redeployment_offer"), {})
+    assert "Offer this post" not in response.content.decode()
+    offer_url = reverse("employment_redeployment_offer", args=[case.pk, post.pk])
+    refused = client.post(offer_url, {"offered_on": "2026-02-02", "reason": "x"})
     assert (refused.status_code, refused.url) == (302, "/admin/")
+    assert not RedeploymentOffer.objects.exists()
 
 
 @pytest.mark.django_db
-def test_hr_offers_from_the_register_and_records_acceptance(client, hr_user, employer):
+def test_hr_offers_from_its_own_page_and_records_acceptance(client, hr_user, employer):
     case = CaseFactory(employer=employer, post__band="6")
     post = PostFactory(organisation=employer, band="6")
     client.force_login(hr_user)
-    response = client.post(reverse("employment_redeployment_offer"), {
-        "case": case.pk, "post": post.pk, "offered_on": "2026-02-02", "reason": "Good match",
-    })
+    matches = client.get(reverse("employment_redeployment_matches", args=[case.pk]))
+    offer_url = reverse("employment_redeployment_offer", args=[case.pk, post.pk])
+    assert offer_url in matches.content.decode()
+    assert "Record the offer" in client.get(offer_url).content.decode()
+    response = client.post(offer_url, {"offered_on": "2026-02-02", "reason": "Good match"})
     assert response.status_code == 302
     offer = RedeploymentOffer.objects.get()
+    assert offer.history.get().history_change_reason == "Good match"
     response = client.post(reverse("employment_offer_action", args=[offer.pk, "accept"]),
                            {"on": "2026-02-09", "reason": "Accepted by email"})
     assert response.status_code == 302
@@ -157,6 +167,21 @@ def test_hr_offers_from_the_register_and_records_acceptance(client, hr_user, emp
     assert case.status == Case.Status.REDEPLOYMENT_TRIAL
     inspect = client.get(reverse("employment_offers:inspect", args=[offer.pk]))
     assert "Trial successful" in inspect.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_offer_is_a_form_error_and_writes_nothing(client, hr_user, employer):
+    ordinary = CaseFactory(employer=employer, post__band="6")
+    CaseFactory(employer=employer, post__band="6", has_statutory_redeployment_priority=True)
+    post = PostFactory(organisation=employer, band="6")
+    client.force_login(hr_user)
+    response = client.post(
+        reverse("employment_redeployment_offer", args=[ordinary.pk, post.pk]),
+        {"offered_on": "2026-02-02", "reason": "Good match"},
+    )
+    assert response.status_code == 200
+    assert "statutory redeployment priority match" in response.content.decode()
+    assert not RedeploymentOffer.objects.exists()
 
 
 @pytest.mark.django_db

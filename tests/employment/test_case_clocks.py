@@ -10,11 +10,19 @@ from employment import services
 from employment.models import Case
 from employment.selectors import case_clocks
 from employment.services import CaseError
+from tests.employment.conftest import user_in
 from tests.factories.employment import CaseFactory, CollectiveConsultationFactory
 from tests.factories.tracker import PostFactory, StaffMemberFactory
 
 S = Case.Status
 D = dt.date
+
+
+@pytest.fixture
+def hr_user(db):
+    """Clocks, not scope, are tested here, on cases in many organisations: a superuser acts
+    (scope has its own tests in test_employment_access.py)."""
+    return user_in(None, username="hr-everywhere", is_superuser=True)
 
 
 def _move(case, to, user, on):

@@ -15,9 +15,10 @@ from django.db import connection, connections
 from employment import services
 from employment.models import Case
 from employment.services import CaseConflict, TransitionRefused
+from employment.services import cases as case_services
+from tests.employment.conftest import user_in
 from tests.factories.employment import CaseFactory
-from tests.factories.tracker import UserFactory
-from tracker import audit
+from tracker import audit, roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,8 +76,9 @@ def _race(case_pk, moves):
     ],
 )
 def test_exactly_one_of_two_simultaneous_moves_succeeds(first, second, slow_critical_section):
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     case = CaseFactory(status=S.AT_RISK)
+    alice = user_in(roles.HR_MANAGER, organisations=[case.employer], username="alice")
+    bob = user_in(roles.HR_MANAGER, organisations=[case.employer], username="bob")
     rows_before = case.history.count()
 
     outcomes = _race(case.pk, [(alice, first), (bob, second)])
@@ -104,12 +106,13 @@ def test_without_the_row_lock_both_would_succeed_on_postgresql(
 ):
     """The control: a naive read-check-save lets both through, so the test above has teeth."""
     monkeypatch.setattr(
-        services,
+        case_services,
         "_lock",
         lambda case: Case.objects.select_related("staff_member", "post").get(pk=case.pk),
     )
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     case = CaseFactory(status=S.AT_RISK)
+    alice = user_in(roles.HR_MANAGER, organisations=[case.employer], username="alice")
+    bob = user_in(roles.HR_MANAGER, organisations=[case.employer], username="bob")
     rows_before = case.history.count()
 
     outcomes = _race(case.pk, [(alice, S.VR_REQUESTED), (bob, S.VR_REQUESTED)])

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from employment import consultation as cc
+from employment import services
 from employment.consultation import figures_from, peak_in_window
 from employment.models import Alert, Case, ConsultationDisclosure
 from employment.rules import consultation as rules
@@ -219,10 +220,10 @@ def test_listing_figures_match_single_figures(employer, django_assert_max_num_qu
 def test_open_refuses_non_employers_and_duplicates(employer, hr_user):
     host = OrganisationFactory(is_legal_employer=False)
     with pytest.raises(CaseError, match="not a legal employer"):
-        cc.consultation_open(employer=host, acting_user=hr_user, reason="x")
-    cc.consultation_open(employer=employer, acting_user=hr_user, reason="Merger proposals")
+        services.consultation_open(employer=host, acting_user=hr_user, reason="x")
+    services.consultation_open(employer=employer, acting_user=hr_user, reason="Merger proposals")
     with pytest.raises(CaseError, match="already a consultation"):
-        cc.consultation_open(employer=employer, acting_user=hr_user, reason="again")
+        services.consultation_open(employer=employer, acting_user=hr_user, reason="again")
 
 
 @pytest.mark.django_db
@@ -230,15 +231,15 @@ def test_disclosures_are_recorded_and_revised_with_history(consultation, hr_user
     Item = ConsultationDisclosure.Item
     assert len(cc.missing_disclosures(consultation)) == 7
 
-    first = cc.consultation_record_disclosure(
+    first = services.consultation_record_disclosure(
         consultation=consultation, item=Item.SELECTION_METHOD, content="Ring-fenced interviews",
         disclosed_on=D(2026, 4, 1), acting_user=hr_user, reason="s.188(4) letter",
     )
-    again = cc.consultation_record_disclosure(
+    again = services.consultation_record_disclosure(
         consultation=consultation, item=Item.SELECTION_METHOD, content="Ring-fenced interviews",
         disclosed_on=D(2026, 4, 1), acting_user=hr_user, reason="no change",
     )
-    revised = cc.consultation_record_disclosure(
+    revised = services.consultation_record_disclosure(
         consultation=consultation, item=Item.SELECTION_METHOD,
         content="Ring-fenced interviews; scoring matrix attached",
         disclosed_on=D(2026, 4, 8), acting_user=hr_user, reason="Revised after meeting",
@@ -249,7 +250,7 @@ def test_disclosures_are_recorded_and_revised_with_history(consultation, hr_user
     assert Item.SELECTION_METHOD.label not in cc.missing_disclosures(consultation)
     assert len(cc.missing_disclosures(consultation)) == 6
     with pytest.raises(CaseError, match="not a statutory disclosure"):
-        cc.consultation_record_disclosure(
+        services.consultation_record_disclosure(
             consultation=consultation, item="gossip", content="x", disclosed_on=D(2026, 4, 1),
             acting_user=hr_user, reason="x",
         )
@@ -257,7 +258,7 @@ def test_disclosures_are_recorded_and_revised_with_history(consultation, hr_user
 
 @pytest.mark.django_db
 def test_meetings_log(consultation, hr_user):
-    meeting = cc.consultation_record_meeting(
+    meeting = services.consultation_record_meeting(
         consultation=consultation, held_on=D(2026, 4, 8),
         attendees="HR director; UNISON branch secretary; Unite regional officer",
         disclosed="Selection method and timing", responses="Asked for VR to be offered first",
@@ -267,7 +268,7 @@ def test_meetings_log(consultation, hr_user):
     row = meeting.history.get()
     assert (row.history_user, row.history_change_reason) == (hr_user, "Minutes agreed")
     with pytest.raises(CaseError, match="who attended"):
-        cc.consultation_record_meeting(
+        services.consultation_record_meeting(
             consultation=consultation, held_on=D(2026, 4, 8), attendees=" ",
             acting_user=hr_user, reason="x",
         )
@@ -276,10 +277,10 @@ def test_meetings_log(consultation, hr_user):
 @pytest.mark.django_db
 def test_update_records_start_and_hr1(consultation, hr_user):
     before = consultation.history.count()
-    cc.consultation_update(consultation=consultation, acting_user=hr_user, reason="same",
+    services.consultation_update(consultation=consultation, acting_user=hr_user, reason="same",
                            starts_on=D(2026, 4, 1))
     assert consultation.history.count() == before
-    updated = cc.consultation_update(consultation=consultation, acting_user=hr_user,
+    updated = services.consultation_update(consultation=consultation, acting_user=hr_user,
                                      reason="HR1 sent", hr1_submitted_on=D(2026, 4, 20))
     assert updated.hr1_submitted_on == D(2026, 4, 20)
     assert consultation.history.count() == before + 1

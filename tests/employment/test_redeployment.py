@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from employment import redeployment as rd
+from employment import selectors, services
 from employment.models import Case, RedeploymentOffer
 from employment.services import CaseError
 from tests.factories.employment import CaseFactory, RedeploymentOfferFactory
@@ -27,7 +27,7 @@ ON = D(2026, 2, 2)
      ("VSM", ("VSM",)), ("medical", ("medical",))],
 )
 def test_same_band_or_one_below(band, matches):
-    assert rd.matching_bands(band) == matches
+    assert selectors.matching_bands(band) == matches
 
 
 @pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_vacant_posts_are_live_with_no_current_holder(employer):
     PostFactory(organisation=employer, status="closed", closed_on=D(2026, 1, 1))
     PostFactory(organisation=employer, status="proposed")
 
-    assert set(rd.vacant_posts(on=ON)) == {empty, left}
+    assert set(selectors.vacant_posts(on=ON)) == {empty, left}
 
 
 @pytest.mark.django_db
@@ -62,16 +62,51 @@ def test_matching_reaches_programme_and_succession_partners_only(employer):
     PostFactory(organisation=partner, band="8a")  # above
     PostFactory(organisation=stranger, band="7")  # unrelated employer
 
-    assert set(rd.redeployment_matches(case, on=ON)) == {own, below, at_successor}
+    assert set(selectors.redeployment_matches(case, on=ON)) == {own, below, at_successor}
 
 
 @pytest.mark.django_db
-def test_register_puts_statutory_priority_first(employer):
+def test_register_puts_statutory_priority_first_for_hr_only(employer):
     early = CaseFactory(employer=employer, at_risk_on=D(2025, 10, 1))
     priority = CaseFactory(employer=employer, at_risk_on=D(2026, 1, 5),
                            has_statutory_redeployment_priority=True)
     CaseFactory(employer=employer, status=S.VR_APPROVED)  # not looking for a post
-    assert [e.case for e in rd.redeployment_register(on=ON)] == [priority, early]
+    assert list(selectors.register_cases()) == [priority, early]
+    # For anyone else the order would reveal the flag: at-risk date only.
+    assert list(selectors.register_cases(priority_first=False)) == [early, priority]
+
+
+@pytest.mark.django_db
+def test_match_counts_from_the_database_agree_with_each_persons_matches(employer):
+    partner = OrganisationFactory(code="QYG")
+    successor = OrganisationFactory(code="S0E4D")
+    predecessor = OrganisationFactory(code="01F")
+    programme = ProgrammeFactory()
+    programme.organisations.add(employer, partner)
+    SuccessionFactory(predecessor=employer, successor=successor)
+    SuccessionFactory(predecessor=predecessor, successor=employer)
+    seven = CaseFactory(employer=employer, post__band="7")
+    one = CaseFactory(employer=employer, post__band="1")
+    vsm = CaseFactory(employer=employer, post__band="VSM")
+    no_post = CaseFactory(employer=employer, post=None)
+    # Counted by hand: band 7 takes 7 and 6 anywhere linked (own, partner, successor,
+    # predecessor); band 1 takes only 1; VSM only VSM. Everyone's own post is vacant too (no
+    # assignment) but never matches its holder.
+    for org in (employer, partner, successor, predecessor):
+        PostFactory(organisation=org, band="7")
+        PostFactory(organisation=org, band="6")
+    PostFactory(organisation=OrganisationFactory(code="QKK"), band="7")  # unlinked
+    PostFactory(organisation=employer, band="1")
+    PostFactory(organisation=partner, band="VSM")
+    PostFactory(organisation=partner, band="8a")
+    expected = {seven.pk: 8, one.pk: 1, vsm.pk: 1, no_post.pk: 0}
+    counted = {c.pk: c.match_count for c in selectors.with_match_counts(
+        selectors.register_cases(), on=ON)}
+    assert counted == expected
+    for case in (seven, one, vsm, no_post):
+        assert selectors.redeployment_matches(case, on=ON).count() == expected[case.pk]
+    paged = selectors.set_match_counts(list(selectors.register_cases()), on=ON)
+    assert {c.pk: c.match_count for c in paged} == expected
 
 
 @pytest.mark.django_db
@@ -82,16 +117,21 @@ def test_register_query_count_is_flat(employer, django_assert_max_num_queries):
             PostFactory(organisation=employer)
 
     build(5)
-    with django_assert_max_num_queries(4):
-        small = rd.redeployment_register(on=ON)
+    with django_assert_max_num_queries(4):  # the page, 2 for linked organisations, the counts
+        small = selectors.set_match_counts(list(selectors.register_cases()), on=ON)
     build(20)
     with django_assert_max_num_queries(4):
-        large = rd.redeployment_register(on=ON)
+        large = selectors.set_match_counts(list(selectors.register_cases()), on=ON)
     assert len(small) == 5 and len(large) == 25
     # 50 vacant band-7 posts (25 built vacant, 25 cases' own posts with no assignment), and
     # nobody is matched to their own post.
-    assert all(len(e.matches) == 49 for e in large)
-    assert all(e.case.post not in e.matches for e in large)
+    assert all(c.match_count == 49 for c in large)
+    with django_assert_max_num_queries(1):
+        correlated = list(selectors.with_match_counts(selectors.register_cases(), on=ON))
+    assert all(c.match_count == 49 for c in correlated)
+    assert all(
+        c.post not in selectors.redeployment_matches(c, on=ON) for c in large[:3]
+    )
 
 
 @pytest.mark.django_db
@@ -102,20 +142,20 @@ def test_priority_people_are_offered_first(employer, hr_user):
                            has_statutory_redeployment_priority=True)
 
     with pytest.raises(CaseError, match="statutory redeployment priority"):
-        rd.redeployment_offer_record(case=ordinary, post=post, offered_on=ON,
+        services.redeployment_offer_record(case=ordinary, post=post, offered_on=ON,
                                      acting_user=hr_user, reason="Good fit")
 
-    offer = rd.redeployment_offer_record(
+    offer = services.redeployment_offer_record(
         case=ordinary, post=post, offered_on=ON, acting_user=hr_user, reason="Good fit",
         unsuitable_for_priority_reason="Needs a finance qualification the other person lacks",
     )
     assert "priority considered" in offer.history.get().history_change_reason
 
     other = PostFactory(organisation=employer, band="6")
-    rd.redeployment_offer_record(case=priority, post=other, offered_on=ON,
+    services.redeployment_offer_record(case=priority, post=other, offered_on=ON,
                                  acting_user=hr_user, reason="Priority offer")
     # Once the priority person has been offered the post, others may be offered it too.
-    assert rd.redeployment_offer_record(case=ordinary, post=other, offered_on=ON,
+    assert services.redeployment_offer_record(case=ordinary, post=other, offered_on=ON,
                                         acting_user=hr_user, reason="Second")
 
 
@@ -125,27 +165,27 @@ def test_offers_need_a_vacant_post_and_a_person_on_the_register(employer, hr_use
     AssignmentFactory(post=held)
     case = CaseFactory(employer=employer)
     with pytest.raises(CaseError, match="not a vacant live post"):
-        rd.redeployment_offer_record(case=case, post=held, offered_on=ON,
+        services.redeployment_offer_record(case=case, post=held, offered_on=ON,
                                      acting_user=hr_user, reason="x")
     leaving = CaseFactory(employer=employer, status=S.VR_APPROVED)
     with pytest.raises(CaseError, match="redeployment register"):
-        rd.redeployment_offer_record(case=leaving, post=PostFactory(organisation=employer),
+        services.redeployment_offer_record(case=leaving, post=PostFactory(organisation=employer),
                                      offered_on=ON, acting_user=hr_user, reason="x")
 
 
 @pytest.mark.django_db
 def test_acceptance_starts_the_trial_and_success_redeploys(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=D(2026, 2, 9),
+    services.redeployment_offer_respond(offer=offer, accepted=True, responded_on=D(2026, 2, 9),
                                   trial_starts_on=D(2026, 3, 2), acting_user=hr_user,
                                   reason="Accepted in writing")
     case = Case.objects.get(pk=offer.case_id)
     assert case.status == S.REDEPLOYMENT_TRIAL
     assert (case.trial_starts_on, case.trial_ends_on) == (D(2026, 3, 2), D(2026, 3, 29))
     assert case.history.latest().history_user == hr_user
-    assert offer.post not in rd.vacant_posts(on=D(2026, 3, 2))
+    assert offer.post not in selectors.vacant_posts(on=D(2026, 3, 2))
 
-    rd.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 3, 29),
+    services.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 3, 29),
                                          acting_user=hr_user, reason="Trial successful")
     case.refresh_from_db()
     offer.refresh_from_db()
@@ -156,14 +196,14 @@ def test_acceptance_starts_the_trial_and_success_redeploys(employer, hr_user):
 @pytest.mark.django_db
 def test_a_failed_trial_returns_the_person_and_frees_the_post(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+    services.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
                                   acting_user=hr_user, reason="Accepted")
-    rd.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
+    services.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
                                          acting_user=hr_user, reason="Not suitable after all")
     assert Case.objects.get(pk=offer.case_id).status == S.AT_RISK
-    assert offer.post in rd.vacant_posts(on=D(2026, 2, 21))
+    assert offer.post in selectors.vacant_posts(on=D(2026, 2, 21))
     with pytest.raises(CaseError, match="recorded once"):
-        rd.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 2, 21),
+        services.redeployment_trial_outcome_record(offer=offer, successful=True, on=D(2026, 2, 21),
                                              acting_user=hr_user, reason="again")
 
 
@@ -173,9 +213,9 @@ def test_a_failed_trial_during_notice_returns_to_notice(employer, hr_user):
                        route=Case.Route.COMPULSORY_REDUNDANCY, notice_starts_on=D(2026, 1, 5),
                        notice_ends_on=D(2026, 4, 5), exit_on=D(2026, 4, 5))
     offer = RedeploymentOfferFactory(case=case)
-    rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+    services.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
                                   acting_user=hr_user, reason="Accepted")
-    rd.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
+    services.redeployment_trial_outcome_record(offer=offer, successful=False, on=D(2026, 2, 20),
                                          acting_user=hr_user, reason="Trial ended")
     case.refresh_from_db()
     assert case.status == S.NOTICE_ISSUED
@@ -186,23 +226,23 @@ def test_a_failed_trial_during_notice_returns_to_notice(employer, hr_user):
 def test_refusal_needs_a_reason_and_is_final(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
     with pytest.raises(CaseError, match="reason for refusing"):
-        rd.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
+        services.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
                                       acting_user=hr_user, reason="Refused")
-    rd.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
+    services.redeployment_offer_respond(offer=offer, accepted=False, responded_on=ON,
                                   refusal_reason="Travel of 90 minutes each way",
                                   acting_user=hr_user, reason="Refused by letter")
     offer.refresh_from_db()
     assert offer.status == RedeploymentOffer.Status.REFUSED
     assert Case.objects.get(pk=offer.case_id).status == S.AT_RISK
     with pytest.raises(CaseError, match="already been refused"):
-        rd.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
+        services.redeployment_offer_respond(offer=offer, accepted=True, responded_on=ON,
                                       acting_user=hr_user, reason="Changed mind")
 
 
 @pytest.mark.django_db
 def test_withdrawn_offer(employer, hr_user):
     offer = RedeploymentOfferFactory(case__employer=employer)
-    rd.redeployment_offer_withdraw(offer=offer, on=ON, acting_user=hr_user,
+    services.redeployment_offer_withdraw(offer=offer, on=ON, acting_user=hr_user,
                                    reason="Post frozen")
     offer.refresh_from_db()
     assert offer.status == RedeploymentOffer.Status.WITHDRAWN

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employment', '0002_alerts_and_recipients'),
+        ('employment', '0005_case_view_log_one_entry_per_screen'),
         ('tracker', '0002_user_union_and_pension_return_date'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]

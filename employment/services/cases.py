@@ -1,31 +1,42 @@
 """Every write to a case goes through a function here.
 
-`case_transition` is the only way a case changes status. It locks the case row, re-checks the
-status the caller saw, checks `Case.TRANSITIONS`, sets the dates the new status starts (the
-clocks), and saves with the acting user and reason on the history row. Two people moving the same
-case at once: the second waits for the first's lock, then finds the status moved and gets a
-`CaseConflict` naming it (on SQLite the IMMEDIATE transaction mode serialises the writers).
+`case_transition` is the only way a case changes status. It locks the case row, checks the acting
+user may change it (`OutOfScope` otherwise), re-checks the status the caller saw, checks
+`Case.TRANSITIONS`, sets the dates the new status starts (the clocks), and saves with the acting
+user and reason on the history row. Two people moving the same case at once: the second waits
+for the first's lock, then finds the status moved and gets a `CaseConflict` naming it (on SQLite
+the IMMEDIATE transaction mode serialises the writers).
 
-Collective consultation writes are in `employment.consultation`, redeployment register writes in
-`employment.redeployment`; they follow the same rules.
+Alerts are raised through the one entry point `employment.alerts.case_status_entered`, which
+queues the raise on commit; alerts never import services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from employment import alerts
 from employment.models import Case
 from employment.rules.dates import add_months, four_weeks_beginning_with
 from employment.rules.notice import notice
+from employment.services.common import (
+    UNSET,
+    CaseConflict,
+    CaseError,
+    TransitionRefused,
+    require_case_in_scope,
+    require_organisations,
+    require_post_in_scope,
+    require_staff_member_in_scope,
+    set_changed,
+)
 from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Post, Programme, StaffMember, User
+from tracker.unions import Union
 
 #: VR/MARS packages above this total carry the 12-month clawback, like very senior managers.
 #: [assumed] The 2025 national model VR scheme speaks of "large packages" without a published
@@ -33,30 +44,6 @@ from tracker.models import Organisation, Post, Programme, StaffMember, User
 VR_CLAWBACK_PACKAGE_THRESHOLD = Decimal("100000.00")
 CLAWBACK_MONTHS = 6
 CLAWBACK_MONTHS_SENIOR_OR_LARGE = 12
-
-
-class CaseError(ValidationError):
-    """A case write that cannot be done; the message says why and what is possible."""
-
-
-class TransitionRefused(CaseError):
-    """The status machine does not allow this move; the message names the allowed ones."""
-
-    def __init__(self, message: str, *, current: str, requested: str, allowed: tuple[str, ...]):
-        super().__init__(message, code="transition_refused")
-        self.current = current
-        self.requested = requested
-        self.allowed = allowed
-
-
-class CaseConflict(CaseError):
-    """Someone else moved the case since the caller read it; the message names where it went."""
-
-    def __init__(self, message: str, *, expected: str, actual: str):
-        super().__init__(message, code="case_conflict")
-        self.expected = expected
-        self.actual = actual
-
 
 def clawback_package_threshold() -> Decimal:
     configured = getattr(settings, "EMPLOYMENT_VR_CLAWBACK_PACKAGE_THRESHOLD", None)
@@ -81,14 +68,6 @@ def _allowed_text(status: str) -> str:
 
 
 # --- derived dates -----------------------------------------------------------------------------
-
-
-def _set(case: Case, changed: list[str], **values: Any) -> None:
-    for name, value in values.items():
-        if getattr(case, name) != value:
-            setattr(case, name, value)
-            if name not in changed:
-                changed.append(name)
 
 
 def _notice_ends_on(case: Case, given_on: dt.date) -> dt.date:
@@ -116,29 +95,29 @@ def _notice_ends_on(case: Case, given_on: dt.date) -> dt.date:
 def _refresh_derived(case: Case, changed: list[str]) -> None:
     """Dates that follow from others: the trial's 4 calendar weeks and the clawback."""
     if case.trial_starts_on is not None:
-        _set(case, changed, trial_ends_on=four_weeks_beginning_with(case.trial_starts_on))
+        set_changed(case, changed, trial_ends_on=four_weeks_beginning_with(case.trial_starts_on))
     clawback = None
     if case.route in (Case.Route.VOLUNTARY_REDUNDANCY, Case.Route.MARS) and case.exit_on:
         clawback = add_months(case.exit_on, clawback_months(case))
-    _set(case, changed, clawback_ends_on=clawback)
+    set_changed(case, changed, clawback_ends_on=clawback)
 
 
 def _enter(case: Case, to: str, on: dt.date, changed: list[str]) -> None:
     """Set what entering status `to` on day `on` starts; `changed` collects the fields."""
     S, R = Case.Status, Case.Route
     previous = case.status
-    _set(case, changed, status=to, status_changed_on=on)
+    set_changed(case, changed, status=to, status_changed_on=on)
     if to == S.AT_RISK:
-        _set(case, changed, route=R.NONE)
+        set_changed(case, changed, route=R.NONE)
         if case.at_risk_on is None:
-            _set(case, changed, at_risk_on=on)
+            set_changed(case, changed, at_risk_on=on)
     elif to in (S.PROTECTED, S.SLOTTED_IN, S.RING_FENCED, S.REDEPLOYED, S.WITHDRAWN):
-        _set(case, changed, route=R.NONE)
+        set_changed(case, changed, route=R.NONE)
     elif to == S.REDEPLOYMENT_TRIAL:
         # A fresh trial: 4 calendar weeks beginning with its first day; any earlier
         # extension belonged to an earlier trial. The route is kept, so a trial taken during
         # notice can fall back to notice_issued with its notice dates intact.
-        _set(
+        set_changed(
             case,
             changed,
             trial_starts_on=on,
@@ -146,16 +125,16 @@ def _enter(case: Case, to: str, on: dt.date, changed: list[str]) -> None:
             trial_extension_agreed_in_writing_on=None,
         )
     elif to == S.VR_REQUESTED:
-        _set(case, changed, route=R.VOLUNTARY_REDUNDANCY)
+        set_changed(case, changed, route=R.VOLUNTARY_REDUNDANCY)
     elif to == S.MARS_REQUESTED:
-        _set(case, changed, route=R.MARS)
+        set_changed(case, changed, route=R.MARS)
     elif to == S.NOTICE_ISSUED:
         if previous == S.REDEPLOYMENT_TRIAL and case.notice_starts_on is not None:
             # The trial was taken during notice and failed: the notice already given stands.
-            _set(case, changed, route=R.COMPULSORY_REDUNDANCY)
+            set_changed(case, changed, route=R.COMPULSORY_REDUNDANCY)
         else:
             ends = _notice_ends_on(case, on)
-            _set(
+            set_changed(
                 case,
                 changed,
                 route=R.COMPULSORY_REDUNDANCY,
@@ -165,8 +144,8 @@ def _enter(case: Case, to: str, on: dt.date, changed: list[str]) -> None:
             )
     elif to in (S.LEFT, S.RETIRED):
         if previous == S.AT_RISK:
-            _set(case, changed, route=R.RESIGNATION)
-        _set(case, changed, exit_on=on)
+            set_changed(case, changed, route=R.RESIGNATION)
+        set_changed(case, changed, exit_on=on)
     _refresh_derived(case, changed)
 
 
@@ -204,6 +183,9 @@ def case_open(
     """Open a case for an affected person, at risk by default (or protected, or as a volunteer
     for VR or MARS). A person has at most one open case at a time."""
     require_reason(reason)
+    # Scope first, so an out-of-scope caller learns nothing about the person's cases.
+    require_organisations(acting_user, [employer, post.organisation_id if post else None])
+    require_staff_member_in_scope(acting_user, staff_member)
     if status not in Case.OPENING_STATUSES:
         raise CaseError(
             f"A case cannot open as {_status_label(status)}: open it as one of "
@@ -259,6 +241,7 @@ def case_transition(*, case: Case, to: str, acting_user: User, reason: str, on: 
         )
     expected = case.status
     locked = _lock(case)
+    require_case_in_scope(acting_user, locked)
     if locked.status != expected:
         raise CaseConflict(
             f"This case was moved to {_status_label(locked.status)} ({locked.status}) by "
@@ -303,6 +286,7 @@ def case_trial_extend(
     agreement's date is required and may not be after the trial's first day."""
     require_reason(reason)
     locked = _lock(case)
+    require_case_in_scope(acting_user, locked)
     if locked.status != Case.Status.REDEPLOYMENT_TRIAL:
         raise CaseError(
             f"Only a case in a redeployment trial can have its trial extended; this one is "
@@ -325,7 +309,7 @@ def case_trial_extend(
             f"({locked.trial_ends_on:%d %b %Y})."
         )
     changed: list[str] = []
-    _set(
+    set_changed(
         locked,
         changed,
         trial_extended_to=extended_to,
@@ -353,18 +337,45 @@ CASE_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def case_update(*, case: Case, acting_user: User, reason: str, **fields: Any) -> Case:
-    """Record or correct a case's details; a call that changes nothing writes nothing."""
+def case_update(
+    *,
+    case: Case,
+    acting_user: User,
+    reason: str,
+    post: Post | None = UNSET,
+    programme: Programme | None = UNSET,
+    establishment: str = UNSET,
+    at_risk_on: dt.date | None = UNSET,
+    consultation_ends_on: dt.date | None = UNSET,
+    proposed_dismissal_on: dt.date | None = UNSET,
+    exit_on: dt.date | None = UNSET,
+    is_very_senior: bool = UNSET,
+    package_total: Decimal | None = UNSET,
+    has_statutory_redeployment_priority: bool = UNSET,
+) -> Case:
+    """Record or correct a case's details (the arguments given; the rest are left alone). A
+    call that changes nothing writes nothing. Status and the dates it sets change through
+    `case_transition` and `case_trial_extend`, never here."""
     require_reason(reason)
-    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
-    if unknown:
-        raise CaseError(
-            f"These fields are not changed by case_update: {', '.join(sorted(unknown))}. "
-            "Status and the dates it sets change through case_transition and case_trial_extend."
-        )
     locked = _lock(case)
+    require_case_in_scope(acting_user, locked)
+    if post is not UNSET:
+        require_post_in_scope(acting_user, post)
     changed: list[str] = []
-    _set(locked, changed, **fields)
+    set_changed(
+        locked,
+        changed,
+        post=post,
+        programme=programme,
+        establishment=establishment,
+        at_risk_on=at_risk_on,
+        consultation_ends_on=consultation_ends_on,
+        proposed_dismissal_on=proposed_dismissal_on,
+        exit_on=exit_on,
+        is_very_senior=is_very_senior,
+        package_total=package_total,
+        has_statutory_redeployment_priority=has_statutory_redeployment_priority,
+    )
     if changed:
         _refresh_derived(locked, changed)
     audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
@@ -376,16 +387,24 @@ def case_update(*, case: Case, acting_user: User, reason: str, **fields: Any) ->
 def case_representation_record(
     *, case: Case, requested: bool, union_name: str = "", acting_user: User, reason: str
 ) -> Case:
-    """Record that the member asked for (or no longer wants) union representation.
+    """Record that the member asked for (or no longer wants) representation by a union.
 
-    The union's name is special-category data: it is kept only while representation is
-    requested, is cleared when it is not, and is left out of the case history.
+    `union_name` is a `tracker.unions.Union` value: special-category data, kept only while
+    representation is requested, cleared when it is not, and left out of the case history. A
+    union representative sees the named case only when this is their own union.
     """
     require_reason(reason)
     union_name = union_name.strip() if requested else ""
+    if union_name and union_name not in Union.values:
+        raise CaseError(
+            f"'{union_name}' is not one of the recognised unions; choose one of: "
+            + ", ".join(Union.values)
+            + "."
+        )
     locked = _lock(case)
+    require_case_in_scope(acting_user, locked)
     changed: list[str] = []
-    _set(locked, changed, requested_representation=requested, union_name=union_name)
+    set_changed(locked, changed, requested_representation=requested, union_name=union_name)
     audited_save(locked, acting_user=acting_user, reason=reason, changed=changed)
     _copy_into(case, locked)
     return case
