@@ -138,26 +138,25 @@ def _labels_for(related: type[Model], ids: set) -> dict[tuple[type, Any], str]:
     """Readable names for `ids` of `related`, in one query."""
     if not ids:
         return {}
+    rows = related._default_manager.filter(pk__in=ids)
     if related is Organisation:
-        pairs = list(related.objects.filter(pk__in=ids).values_list("pk", "code"))
+        pairs = list(rows.values_list("pk", "code"))
     elif related is User:
         pairs = [
             (pk, f"{first} {last}".strip() or username)
-            for pk, first, last, username in related.objects.filter(pk__in=ids).values_list(
+            for pk, first, last, username in rows.values_list(
                 "pk", "first_name", "last_name", "username"
             )
         ]
     elif related is Post:
         pairs = [
             (pk, f"{number} {title}")
-            for pk, number, title in related.objects.filter(pk__in=ids).values_list(
-                "pk", "position_number", "title"
-            )
+            for pk, number, title in rows.values_list("pk", "position_number", "title")
         ]
     elif related is StaffMember:
         pairs = [
             (pk, f"{first} {last} ({number})")
-            for pk, first, last, number in related.objects.filter(pk__in=ids).values_list(
+            for pk, first, last, number in rows.values_list(
                 "pk", "first_name", "last_name", "employee_number"
             )
         ]
@@ -235,7 +234,7 @@ def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
                 why=row.history_change_reason or "",
                 kind=_KINDS.get(row.history_type, row.history_type),
                 record=_record_label(model, row, labels),
-                model=model._meta.verbose_name,
+                model=str(model._meta.verbose_name),
                 object_id=row.id,
                 changes=tuple(changes),
             )
@@ -274,7 +273,7 @@ def changes_between(
     since, until = _start_of(start), _start_of(end + dt.timedelta(days=1))
     entries: list[TimelineEntry] = []
     for model in models:
-        history = model.history.model
+        history = model.history.model  # type: ignore[attr-defined]
         in_window = history.objects.filter(history_date__gte=since, history_date__lt=until)
         if organisation is not None:
             in_window = in_window.filter(history_filter(model, [organisation.pk]))
@@ -375,7 +374,7 @@ def latest_history(
     """Each record's newest history row recorded before `moment`, skipping deleted records;
     `among` (a subquery of record ids) narrows the records first. Further filters on the result
     apply to those newest rows, so a post that has since moved is judged where it stood."""
-    history = model.history.model
+    history = model.history.model  # type: ignore[attr-defined]
     newest = (
         history.objects.filter(id=OuterRef("id"), history_date__lt=moment)
         .order_by("-history_date", "-history_id")
