@@ -21,7 +21,7 @@ priority is still waiting for a post, `with_match_counts`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Case as SqlCase
@@ -145,7 +145,7 @@ def with_match_counts(cases: QuerySet[Case], *, on: dt.date | None = None) -> Qu
     )
 
 
-def linked_organisation_ids(organisation_ids: set[int | None]) -> dict[int, set[int]]:
+def linked_organisation_ids(organisation_ids: Iterable[int | None]) -> dict[int, set[int]]:
     """For each organisation, itself plus those sharing a programme or a succession link with
     it: two queries, bounded by the programmes and successions of the organisations given."""
     ids = {pk for pk in organisation_ids if pk is not None}
@@ -189,16 +189,16 @@ def set_match_counts(cases: list[Case], *, on: dt.date | None = None) -> list[Ca
     organisations in two queries, then every count in one pass over the candidate vacancies
     (one filtered COUNT per person), so the work grows with the page, not the register."""
     for case in cases:
-        case.match_count = 0
+        case.match_count = 0  # type: ignore[attr-defined]
     organisation_ids = {c.employer_id for c in cases} | {
-        c.post.organisation_id for c in cases if c.post_id is not None
+        c.post.organisation_id for c in cases if c.post is not None
     }
     linked = linked_organisation_ids(organisation_ids)
     conditions = {c.pk: _match_condition(c, linked) for c in cases}
     counted = {pk: q for pk, q in conditions.items() if q is not None}
     if not counted:
         return cases
-    bands = {b for c in cases if c.post_id is not None for b in matching_bands(c.post.band)}
+    bands = {b for c in cases if c.post is not None for b in matching_bands(c.post.band)}
     organisations = set().union(*linked.values())
     totals = (
         vacant_posts(on=on)
@@ -206,15 +206,15 @@ def set_match_counts(cases: list[Case], *, on: dt.date | None = None) -> list[Ca
         .aggregate(**{f"case_{pk}": Count("pk", filter=q) for pk, q in counted.items()})
     )
     for case in cases:
-        case.match_count = totals.get(f"case_{case.pk}") or 0
+        case.match_count = totals.get(f"case_{case.pk}") or 0  # type: ignore[attr-defined]
     return cases
 
 
 def _case_values(case: Case) -> dict[str, Any]:
-    band = case.post.band if case.post_id is not None else None
+    band = case.post.band if case.post is not None else None
     return {
         "employer_id": case.employer_id,
-        "post_org": case.post.organisation_id if case.post_id is not None else None,
+        "post_org": case.post.organisation_id if case.post is not None else None,
         "post_band": band,
         "lower_band": ONE_BAND_BELOW.get(band) if band else None,
         "post_id": case.post_id,
@@ -223,7 +223,7 @@ def _case_values(case: Case) -> dict[str, Any]:
 
 def redeployment_matches(case: Case, *, on: dt.date | None = None) -> QuerySet[Post]:
     """The vacant posts matching one person, by organisation and position number."""
-    post_org = case.post.organisation_id if case.post_id is not None else None
+    post_org = case.post.organisation_id if case.post is not None else None
     condition = _match_condition(case, linked_organisation_ids({case.employer_id, post_org}))
     if condition is None:
         return Post.objects.none()

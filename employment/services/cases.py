@@ -297,6 +297,8 @@ def case_trial_extend(
             "A trial can be extended only with a written agreement: record the date it was "
             "agreed in writing."
         )
+    if locked.trial_starts_on is None or locked.trial_ends_on is None:
+        raise CaseError("This trial has no start date recorded, so it cannot be extended.")
     if agreed_in_writing_on > locked.trial_starts_on:
         raise CaseError(
             f"The written agreement ({agreed_in_writing_on:%d %b %Y}) must be made before the "

@@ -106,7 +106,7 @@ def require_case_in_scope(user: User, case: Case) -> None:
     allowed = _scope(user)
     if allowed is None:
         return
-    post_org = case.post.organisation_id if case.post_id is not None else None
+    post_org = case.post.organisation_id if case.post is not None else None
     if not ({case.employer_id, post_org} & allowed):
         raise OutOfScope("This case is not in an organisation you cover.")
 
