@@ -29,6 +29,7 @@ from wagtail.admin.views.generic import CreateView, EditView, IndexView, Inspect
 
 from employment import consultation as cc
 from employment import selectors, services
+from employment.estimates import EstimateUnavailable, estimate_for_case
 from employment.models import (
     Case,
     CaseViewLog,
@@ -36,6 +37,7 @@ from employment.models import (
     ConsultationDisclosure,
     RedeploymentOffer,
 )
+from employment.rules.report import as_text
 from tracker.access import changeable_organisation_ids
 from tracker.admin_kit import ReasonFormMixin, RolePermissionPolicy, ServiceFormMixin
 from tracker.models import Assignment, Organisation, Post, StaffMember
@@ -239,7 +241,19 @@ class CaseInspectView(InspectView):
             show_sensitive=can_change and selectors.sees_priority_flag(user),
             show_union=can_change or has_role(user, UNION_REP),
         )
+        if can_change:
+            # Pay is HR's to see: the estimate is on the HR manager's screen only.
+            context["estimate"], context["estimate_unavailable"] = _estimate(case)
         return context
+
+
+def _estimate(case) -> tuple[str | None, str | None]:
+    """The case's entitlement estimate as the `estimate` command prints it, or why not."""
+    try:
+        entitlements = estimate_for_case(case)
+    except (EstimateUnavailable, ValueError) as exc:
+        return None, str(exc)
+    return as_text(entitlements), None
 
 
 def case_transition_view(request, pk: int):
