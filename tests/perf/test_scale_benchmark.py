@@ -33,7 +33,13 @@ from django.utils import timezone
 from tests.perf.scale_data import build
 from tracker import roles
 
-pytestmark = [pytest.mark.perf, pytest.mark.django_db(transaction=False)]
+pytestmark = [
+    pytest.mark.perf,
+    pytest.mark.django_db(transaction=False),
+    pytest.mark.skipif(
+        "BENCH_SCALE" not in os.environ, reason="make bench-scale (sets BENCH_SCALE) runs this"
+    ),
+]
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 LIST_URLS = [
     "organisations:index",
