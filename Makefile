@@ -53,7 +53,7 @@ bench: install
 # Every screen, export and job at demo scale and on the scale issue's dataset (100k posts, ~1.2M
 # history rows at BENCH_SCALE=1; try BENCH_SCALE=0.05 first). SQLite, or DATABASE_URL.
 bench-scale: install
-	$(BIN)/python -m pytest -q -s -p no:randomly tests/perf/test_scale_benchmark.py -p no:logging --override-ini addopts= $(PYTEST_ARGS)
+	BENCH_SCALE=$(or $(BENCH_SCALE),1) $(BIN)/python -m pytest -q -s -p no:randomly tests/perf/test_scale_benchmark.py -p no:logging --override-ini addopts= $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
