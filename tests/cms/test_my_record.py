@@ -123,7 +123,9 @@ def test_guarantees_that_apply_by_programme_and_board_level(client, me):
     programme = factories.ProgrammeFactory(announced_on=dt.date(2021, 6, 1))
     change = factories.PlannedChangeFactory(programme=programme, post=assignment.post)
     services.planned_change_approve(
-        change=change, acting_user=factories.UserFactory(), reason="approved at the board"
+        change=change,
+        acting_user=factories.UserFactory(is_superuser=True),
+        reason="approved at the board",
     )
     _guarantee(
         "Employment commitment", programmes=[programme], covers=GuaranteePage.Covers.BELOW_BOARD
