@@ -131,3 +131,59 @@ def test_public_pages_are_accessible(open_page, url, width):
     response = page.goto(url)
     assert response.status == 200
     assert_accessible(page, "public" + url.replace("/", "-").replace("?", "-") + f"-{width}")
+
+
+def test_hr_uploads_a_workbook_sees_the_preview_and_confirms(open_page, tmp_path):
+    from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, vacant_row, xlsx_bytes
+
+    qnq = factories.OrganisationFactory(code="QNQ", name="NHS Frimley ICB")
+    hr = _user(roles.HR_MANAGER, [qnq], username="hr")
+    factories.PostFactory(organisation=qnq, position_number="00099999", title="Old title")
+    path = tmp_path / "establishment.xlsx"
+    path.write_bytes(
+        xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, person_row(), vacant_row()]})
+    )
+    page = open_page(hr)
+    page.goto("/admin/workbooks/")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.get_by_role("button", name="Confirm and import").wait_for()
+    text = page.inner_text("main")
+    assert "Old title" in text and "Commissioning Manager" in text
+    assert Post.objects.get(position_number="00099999").title == "Old title"
+    assert_accessible(page, "import-preview")
+    page.get_by_role("button", name="Confirm and import").click()
+    page.locator("#import-stage").get_by_text("Done").wait_for()
+    screenshot(page, "import-done")
+    assert Post.objects.get(position_number="00099999").title == "Commissioning Manager"
+
+
+def test_hr_moves_a_case_to_at_risk_and_sees_its_clocks(open_page):
+    org = factories.OrganisationFactory(code="QYG", name="NHS Cheshire and Merseyside ICB")
+    hr = _user(roles.HR_MANAGER, [org], username="hr")
+    post = factories.PostFactory(organisation=org, band="6")
+    person = factories.StaffMemberFactory(first_name="Ahmed", last_name="Khan")
+    factories.AssignmentFactory(staff_member=person, post=post)
+    case = factories.CaseFactory(
+        employer=org,
+        post=post,
+        staff_member=person,
+        status=Case.Status.PROTECTED,
+        at_risk_on=None,
+        status_changed_on=timezone.localdate() - dt.timedelta(days=30),
+    )
+    page = open_page(hr)
+    page.goto(f"/admin/employment/cases/inspect/{case.pk}/")
+    page.select_option("#id_to", "at_risk")
+    page.fill("#id_reason", "Post not in the merged ICB's structure")
+    page.get_by_role("button", name="Move case").click()
+    page.get_by_role("heading", name="Dates and clocks").wait_for()
+    clocks = (
+        page.inner_text("#case-clocks + table")
+        if page.locator("#case-clocks + table").count()
+        else page.inner_text("main")
+    )
+    assert "At-risk date" in clocks
+    assert_accessible(page, "case-at-risk")
+    case.refresh_from_db()
+    assert case.status == Case.Status.AT_RISK and case.at_risk_on == timezone.localdate()
