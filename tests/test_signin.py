@@ -429,6 +429,30 @@ def test_a_superuser_sees_locks_and_unlocks_with_a_reason(client, caplog):
     assert sign_in(client, "lockedout").status_code == 302
 
 
+def test_the_locks_screen_is_flat_in_queries(client, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    AccessAttempt.objects.bulk_create(
+        AccessAttempt(
+            username=f"user{n}",
+            ip_address=f"10.0.0.{n}",
+            user_agent="test",
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/login/",
+            failures_since_start=n % 7,
+            attempt_time=timezone.now(),
+        )
+        for n in range(60)
+    )
+    client.force_login(user_with(None, superuser=True, username="root3"))
+    client.get("/admin/sign-in-locks/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/sign-in-locks/")
+    assert response.content.decode().count('name="username" value="user') == 60
+
+
 @pytest.mark.parametrize("role", PRIVILEGED)
 def test_only_superusers_may_see_or_clear_locks(client, role):
     user_with(roles.STAFF, username="stillocked")
