@@ -62,7 +62,7 @@ names = [
     "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "AXES_ENABLED", "AXES_FAILURE_LIMIT", "MFA_TOTP_INSECURE_BYPASS_CODE", "MFA_SUPPORTED_TYPES",
     "ACCOUNT_ADAPTER", "WAGTAILADMIN_LOGIN_URL", "AUTHENTICATION_BACKENDS", "MIDDLEWARE",
-    "CONTENT_SECURITY_POLICY", "TRANSITION_ADMIN_CONTENT_SECURITY_POLICY",
+    "CONTENT_SECURITY_POLICY", "TRANSITION_ADMIN_CONTENT_SECURITY_POLICY", "CACHES",
 ]
 print(json.dumps({n: getattr(s, n, None) for n in names}))
 """
@@ -119,6 +119,8 @@ def test_production_sign_in_safeguards_cannot_be_switched_off_from_the_environme
         "axes.middleware.AxesMiddleware",
     ):
         assert name in values["MIDDLEWARE"]
+    # One cache for every app host: a used sign-in code is refused everywhere.
+    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     site = values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
     assert site["script-src"] == ["'self'"] and site["style-src"] == ["'self'"]
     assert values["TRANSITION_ADMIN_CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["script-src"] == [

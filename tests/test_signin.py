@@ -140,6 +140,17 @@ def test_enrolment_wrong_code_is_refused_right_code_shows_recovery_codes_then_si
     assert client.get("/admin/").status_code == 200
 
 
+def test_returning_to_the_set_up_page_after_enrolling_finishes_without_a_second_device(client):
+    user = user_with(roles.AUDITOR, username="aud2")
+    sign_in(client, "aud2")
+    secret = client.get("/login/second-factor/set-up/").context["secret"]
+    client.post("/login/second-factor/set-up/", {"code": rfc6238(secret)})
+    response = client.get("/login/second-factor/set-up/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert Authenticator.objects.filter(user=user, type="totp").count() == 1
+    assert signed_in(client)
+
+
 def test_enrolment_page_cannot_be_reached_without_a_password_first(client):
     response = client.get("/login/second-factor/set-up/")
     assert response.status_code == 302 and response["Location"] == "/login/"
@@ -245,6 +256,14 @@ def test_privileged_user_cannot_remove_their_authenticator_app_but_staff_can():
     adapter = get_adapter()
     assert not adapter.can_delete_authenticator(Authenticator.objects.get(user=hr, type="totp"))
     assert adapter.can_delete_authenticator(Authenticator.objects.get(user=staff, type="totp"))
+
+
+def test_the_admin_account_page_links_to_the_second_factor_settings(client):
+    client.force_login(user_with(roles.HR_MANAGER, username="hrv"))
+    response = client.get("/admin/account/")
+    assert response.status_code == 200
+    assert 'href="/accounts/2fa/"' in response.content.decode()
+    assert client.get("/accounts/2fa/").status_code == 200
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -408,6 +427,30 @@ def test_a_superuser_sees_locks_and_unlocks_with_a_reason(client, caplog):
 
     client.post("/logout/")
     assert sign_in(client, "lockedout").status_code == 302
+
+
+def test_the_locks_screen_is_flat_in_queries(client, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    AccessAttempt.objects.bulk_create(
+        AccessAttempt(
+            username=f"user{n}",
+            ip_address=f"10.0.0.{n}",
+            user_agent="test",
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/login/",
+            failures_since_start=n % 7,
+            attempt_time=timezone.now(),
+        )
+        for n in range(60)
+    )
+    client.force_login(user_with(None, superuser=True, username="root3"))
+    client.get("/admin/sign-in-locks/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/sign-in-locks/")
+    assert response.content.decode().count('name="username" value="user') == 60
 
 
 @pytest.mark.parametrize("role", PRIVILEGED)

@@ -38,6 +38,10 @@ def test_public_page_policy_is_strict(client):
     assert policy["script-src"] == {"'self'"}
     assert policy["style-src"] == {"'self'"}
     assert policy["object-src"] == {"'none'"}
+    # NHS.UK frontend's stylesheet takes the Frutiger font from the NHS asset host; fonts only.
+    assert policy["font-src"] == {"'self'", "https://assets.nhs.uk"}
+    assert policy["img-src"] == {"'self'", "data:"}
+    assert policy["connect-src"] == {"'self'"}
     assert policy["frame-ancestors"] == {"'none'"}
     assert policy["base-uri"] == {"'self'"}
     assert policy["form-action"] == {"'self'"}
@@ -62,6 +66,7 @@ def test_admin_policy_allows_inline_style_but_never_inline_script(client):
     assert policy["img-src"] == {"'self'", "data:", "blob:"}
     assert policy["frame-ancestors"] == {"'self'"}
     assert policy["object-src"] == {"'none'"}
+    assert policy["font-src"] == {"'self'"}
 
 
 def test_admin_sign_in_redirect_carries_the_admin_policy(client):

@@ -195,15 +195,16 @@ SESSION_COOKIE_AGE = 10 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Content-Security-Policy (django-csp 4). Public site: our own origin only, no inline script or
-# style; NHS.UK frontend's CSS and JS are served from /static/. The QR code shown when setting
-# up an authenticator app is a data: image.
+# style; NHS.UK frontend's CSS and JS are served from /static/. Its stylesheet takes the licensed
+# Frutiger font from the NHS's own asset host (not shipped in the package; Arial otherwise): fonts
+# only. The QR code shown when setting up an authenticator app is a data: image.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        "font-src": ["'self'", "https://assets.nhs.uk"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -219,6 +220,7 @@ TRANSITION_ADMIN_CONTENT_SECURITY_POLICY = {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
         "frame-src": ["'self'"],
         "frame-ancestors": ["'self'"],
     }
@@ -279,6 +281,9 @@ WAGTAILADMIN_BASE_URL = env(
 )
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: it would send a hash of every admin user's e-mail to a third party on each page,
+# and the admin's Content-Security-Policy allows images from our own origin only.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "txt"]
 

@@ -39,6 +39,16 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
 
+# Several app hosts share one cache, so a TOTP code used on one host is refused on every other
+# (allauth remembers used codes, and counts wrong ones, in the cache). Run
+# `manage.py createcachetable` once at deploy, beside `migrate`.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "transition_tracker_cache",
+    }
+}
+
 # Signing in: the second factor, the lockout, the Content-Security-Policy, secure cookies, HSTS
 # and the session ages come from base.py and nothing in the environment changes them. Should an
 # edit weaken any of them, production refuses to start (and `check --deploy` reports it).

@@ -34,10 +34,11 @@ from tracker.signin.stages import EnrolSecondFactorStage
 def enrol_totp(request: HttpRequest) -> HttpResponse:
     stage = request._login_stage  # set by login_stage_required
     user = stage.login.user
-    if request.method == "POST" and request.POST.get("action") == "continue":
-        if not stage.state.get("enrolled"):
-            return redirect("signin_enrol_totp")
+    if stage.state.get("enrolled"):
+        # Set up in this sign-in and the codes shown: any further step here finishes it.
         return stage.exit()
+    if request.method == "POST" and request.POST.get("action") == "continue":
+        return redirect("signin_enrol_totp")
 
     form = ActivateTOTPForm(user=user, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

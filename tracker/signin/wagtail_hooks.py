@@ -30,3 +30,12 @@ class SuperuserMenuItem(MenuItem):
 @hooks.register("register_settings_menu_item")
 def lockouts_menu_item():
     return SuperuserMenuItem("Sign-in locks", reverse("signin_lockouts"), icon_name="lock")
+
+
+@hooks.register("register_account_menu_item")
+def second_factor_settings(request):
+    return {
+        "url": reverse("mfa_index"),
+        "label": "Authenticator app and recovery codes",
+        "help_text": "Replace your authenticator app or make new recovery codes.",
+    }
