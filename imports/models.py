@@ -74,6 +74,12 @@ class ImportRun(models.Model):
         help_text="History counts and latest ids of the tracker tables in a state where this "
         "file is known to change nothing; an identical file is not read again while they hold.",
     )
+    content_digests = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per sheet, a digest of its columns and cell values: with tracker_state, lets "
+        "a re-saved copy of an unchanged file skip planning.",
+    )
     engine_version = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUEUED)
     phase = models.CharField(max_length=40, blank=True)

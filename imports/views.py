@@ -1,9 +1,9 @@
 """The Workbooks screens: upload -> preview -> confirm -> applied, the import history, exports
 and the template. Uploads are open to people who may change the establishment (HR managers,
 superusers) and may only touch the organisations their role covers. The import history and a
-run's page are open to whoever may view imports: HR managers see every import that names an
-organisation they cover (their colleagues' too) and their own; auditors and superusers see all;
-union representatives none."""
+run's page are open to whoever may view imports: HR managers see their own imports and every
+import whose rows name only organisations they cover (their colleagues' too); auditors and
+superusers see all; union representatives none."""
 
 from __future__ import annotations
 
@@ -56,15 +56,22 @@ def _require_view(request) -> None:
 
 
 def runs_visible_to(user):
-    """Every import naming an organisation the user covers, and the user's own."""
+    """The user's own imports, and every import whose rows name only organisations the user
+    covers (a colleague's upload for them). A file that also names organisations the user does
+    not cover stays with its uploader, auditors and superusers: its preview and problems show
+    those organisations' rows."""
     runs = ImportRun.objects.select_related("user")
     if sees_all_organisations(user):
         return runs
-    names_covered = ImportRun.organisations.through.objects.filter(
-        importrun_id=OuterRef("pk"),
-        organisation_id__in=visible_organisations(user).values("pk"),
+    covered = visible_organisations(user).values("pk")
+    named = ImportRun.organisations.through.objects.filter(importrun_id=OuterRef("pk"))
+    return runs.filter(
+        Q(user=user)
+        | (
+            Exists(named.filter(organisation_id__in=covered))
+            & ~Exists(named.exclude(organisation_id__in=covered))
+        )
     )
-    return runs.filter(Q(user=user) | Exists(names_covered))
 
 
 def upload(request):

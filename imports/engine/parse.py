@@ -6,6 +6,7 @@ are the planners' (`imports.engine.plan`); both report through the same `Problem
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Callable
 
@@ -257,6 +258,9 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     # cells are, because True == 1 == 1.0 in Python and a bool must not find a number's result.
     memos: list[dict] = [{} for _ in wanted]
     data_rows = itertools.chain((r for r in head if r[0] > header_row), rows_iter)
+    # The sheet's content (its columns and every raw cell), so a re-saved copy of a file that
+    # changed nothing can be recognised without planning it again (see imports.engine.run).
+    digest = hashlib.blake2b(repr((spec.key, sorted(columns.items()))).encode(), digest_size=16)
     for position, (number, values) in enumerate(data_rows, start=1):
         if progress and position % 10_000 == 0:
             progress(position, max(total, position))
@@ -264,6 +268,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
             values = values + [""] * (width - len(values))
         if values.count("") + values.count(None) == len(values):
             continue  # blank rows, including trailing ones, are not data
+        digest.update(repr(values).encode())
         data: list[object] = []
         parsed = ParsedRow(number, None, letters)
         for (key, column, convert), memo in zip(wanted, memos, strict=True):
@@ -298,4 +303,5 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
         index=index,
         rows=rows,
         info=info,
+        digest=digest.hexdigest(),
     )

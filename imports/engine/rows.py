@@ -100,6 +100,7 @@ class ParsedSheet:
     index: dict[str, int]  # key -> position in each row's `values.data` (imported columns only)
     rows: list[ParsedRow]
     info: SheetInfo  # to read rows again (as they were) for the --errors-out workbook
+    digest: str = ""  # of the sheet's columns and raw cell values: its content, not its bytes
 
 
 @dataclass

@@ -33,5 +33,10 @@ class Migration(migrations.Migration):
             name='stage',
             field=models.CharField(choices=[('queued', 'Queued'), ('reading', 'Reading'), ('checking', 'Checking'), ('writing', 'Writing'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10),
         ),
+        migrations.AddField(
+            model_name='importrun',
+            name='content_digests',
+            field=models.JSONField(blank=True, default=dict, help_text='Per sheet, a digest of its columns and cell values: with tracker_state, lets a re-saved copy of an unchanged file skip planning.'),
+        ),
         migrations.RunPython(stage_from_outcome, migrations.RunPython.noop),
     ]

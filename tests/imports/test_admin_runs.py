@@ -87,6 +87,17 @@ def test_the_list_shows_the_imports_of_the_organisations_covered(client, world, 
         assert opened.status_code == (200 if run.file_name in LIST[who] else 404)
 
 
+def test_a_file_naming_other_organisations_too_stays_with_its_uploader(client, world):
+    people, q_run, _ = world
+    both = ImportRun.objects.create(file_name="both.xlsx", sha256="0" * 64, user=people["hr_rxx"])
+    both.organisations.set(q_run.organisations.all() | people["hr_rxx"].organisations.all())
+    assert both.organisations.count() == 2
+    expected = {"hr_qnq": 404, "colleague": 404, "hr_rxx": 200, "auditor": 200}
+    for who, status in expected.items():
+        client.force_login(people[who])
+        assert client.get(reverse("imports:run", args=[both.pk])).status_code == status, who
+
+
 def test_union_reps_see_no_imports(client, world):
     people, q_run, _ = world
     client.force_login(people["rep"])
