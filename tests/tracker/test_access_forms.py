@@ -241,3 +241,27 @@ class TestExports:
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert titles == [f"'{title}"]
+
+
+FORM_NAMES = {
+    "organisations": "org",
+    "successions": "succession",
+    "programmes": "programme",
+    "posts": "post",
+    "staff": "person",
+    "assignments": "assignment",
+    "planned_changes": "change",
+}
+
+
+@pytest.mark.parametrize("name", list(FORM_NAMES))
+def test_add_and_edit_forms_name_nothing_of_away(hr, world, name):
+    """Selects, choosers and filters on every add and edit form: Home's HR manager sees no
+    name, code or number of Away's records."""
+    record = getattr(world.home, FORM_NAMES[name])
+    for url in (f"/admin/{name}/new/", f"/admin/{name}/edit/{record.pk}/"):
+        page = hr.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        for marker in (*AWAY_MARKERS, "02B", "QB2"):
+            assert marker not in text, (url, marker)
