@@ -12,6 +12,7 @@ same workflow.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -42,6 +43,7 @@ class PageText:
     summary: str
     source: str
     body: list[dict] = field(default_factory=list)  # StreamField data, as stored
+    review_on: dt.date | None = None
 
 
 K, C = GuaranteePage.Kind, GuaranteePage.Covers
@@ -186,6 +188,7 @@ PAGES = [
             "if you are re-employed in the public sector soon after leaving."
         ),
         source="National model voluntary redundancy scheme (2025); Agenda for Change Section 16",
+        review_on=dt.date(2027, 3, 31),
         body=[
             _rich("""
                 <h2>What the scheme pays</h2>
@@ -221,6 +224,7 @@ PAGES = [
             "resignation, not a redundancy."
         ),
         source="NHS Terms and Conditions of Service (Agenda for Change), Section 20",
+        review_on=dt.date(2027, 3, 31),
         body=[
             _rich("""
                 <h2>What MARS is</h2>
@@ -338,6 +342,7 @@ def _matches(page: GuaranteePage, text: PageText, programme) -> bool:
         and page.covers == text.covers
         and page.summary == text.summary
         and page.source == text.source
+        and page.review_on == text.review_on
         and _body_data(page) == [(b["type"], b["value"]) for b in text.body]
         and (programme is None or page.programmes.filter(pk=programme.pk).exists())
     )
@@ -375,7 +380,7 @@ def demo_pages_publish(*, programme, editor, approver) -> list[str]:
     if index is None:
         index = home.add_child(
             instance=GuaranteeIndexPage(
-                title=INDEX_TITLE, slug=INDEX_SLUG, intro=INDEX_INTRO, live=False
+                title=INDEX_TITLE, slug=INDEX_SLUG, intro=INDEX_INTRO, live=False, owner=editor
             )
         )
         _write(index, editor=editor, approver=approver)
@@ -388,8 +393,13 @@ def demo_pages_publish(*, programme, editor, approver) -> list[str]:
                 continue
         else:
             page = index.add_child(
+                # The owner is the editor review-date reminders go to.
                 instance=GuaranteePage(
-                    title=text.title, slug=text.slug, summary=text.summary, live=False
+                    title=text.title,
+                    slug=text.slug,
+                    summary=text.summary,
+                    live=False,
+                    owner=editor,
                 )
             )
         page.title = text.title
@@ -397,6 +407,7 @@ def demo_pages_publish(*, programme, editor, approver) -> list[str]:
         page.covers = text.covers
         page.summary = text.summary
         page.source = text.source
+        page.review_on = text.review_on
         page.body = [dict(b) for b in text.body]
         if programme is not None:
             page.programmes.set({*page.programmes.all(), programme})

@@ -1,5 +1,7 @@
 """The demo guarantee pages: real text, published through Partnership approval, idempotent."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import PageLogEntry, Revision
@@ -36,6 +38,7 @@ def test_every_page_is_live_written_by_the_editor_and_approved_by_the_approver(p
     for page in pages:
         assert page.live and not page.has_unpublished_changes, page.title
         assert page.live_revision.user == editor, page.title
+        assert page.owner == editor, page.title  # review-date reminders go to the owner
         actions = set(
             PageLogEntry.objects.filter(page=page).values_list("action", "user__username")
         )
@@ -44,6 +47,8 @@ def test_every_page_is_live_written_by_the_editor_and_approved_by_the_approver(p
         assert list(page.programmes.all()) == [programme]
         assert len(page.body) >= 1, page.title
     assert GuaranteeIndexPage.objects.get().live
+    vr = GuaranteePage.objects.get(slug="voluntary-redundancy-scheme")
+    assert vr.review_on == dt.date(2027, 3, 31)
 
 
 def test_running_it_again_changes_nothing(people, programme):

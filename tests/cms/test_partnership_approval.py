@@ -201,3 +201,38 @@ def test_an_edit_after_rejection_is_resubmitted_and_approved(client, submitted, 
     page.refresh_from_db()
     assert page.live
     assert page.summary == "Nobody below board level is made compulsorily redundant."
+
+
+def test_the_approver_can_open_and_preview_what_they_approve(client, submitted, approver):
+    page, task_state = submitted
+    client.force_login(approver)
+    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
+    preview = client.get(f"/admin/pages/workflow/preview/{page.pk}/{task_state.task_id}/")
+    assert preview.status_code == 200
+    assert "No compulsory redundancy while the transfer happens." in preview.content.decode()
+    # The approve-with-comment form opens in the admin's modal.
+    modal = client.get(_action_url(page, "approve", task_state))
+    assert modal.status_code == 200
+
+
+def test_sync_is_idempotent_and_resets_page_permissions():
+    from wagtail.models import GroupPagePermission
+
+    from cms.publishing import sync_publishing
+
+    editors = Group.objects.get(name=roles.CMS_EDITOR)
+    home = HomePage.objects.get()
+    publish = GroupPagePermission.objects.filter(permission__codename="publish_page").first()
+    GroupPagePermission.objects.create(group=editors, page=home, permission=publish.permission)
+    sync_publishing()
+    sync_publishing()
+    granted = {
+        (p.group.name, p.permission.codename)
+        for p in GroupPagePermission.objects.filter(page=home).select_related("group", "permission")
+    }
+    assert granted == {
+        (roles.CMS_EDITOR, "add_page"),
+        (roles.CMS_EDITOR, "change_page"),
+        (roles.PARTNERSHIP_APPROVER, "change_page"),
+        (roles.PARTNERSHIP_APPROVER, "publish_page"),
+    }
