@@ -372,6 +372,7 @@ class CaseViewLog(models.Model):
         REGISTER_MATCHES = "register_matches", "Matching vacancies for a person"
         OFFER_LIST = "offer_list", "Redeployment offers"
         OFFER_INSPECT = "offer_inspect", "Redeployment offer"
+        EXPORT = "export", "Export (at-risk list or case list)"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_views"

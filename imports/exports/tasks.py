@@ -45,14 +45,14 @@ def file_name(run: ExportRun) -> str:
 
 
 def _log_named_cases(run: ExportRun, arguments: dict) -> None:
+    """An export of named cases by a rep or an auditor is a view of those cases: one log entry
+    naming them all, as for a screen."""
     from employment.models import CaseViewLog
-    from employment.selectors import is_logged_viewer
+    from employment.selectors import is_logged_viewer, log_case_views
     from imports.exports.cases import cases_for_export
-    from tracker.roles import AUDITOR, UNION_REP, has_role
 
     if run.kind not in ("at-risk", "cases") or not is_logged_viewer(run.user):
         return
-    role = UNION_REP if has_role(run.user, UNION_REP) else AUDITOR
     ids = cases_for_export(
         user=run.user,
         organisation=arguments.get("organisation"),
@@ -60,9 +60,8 @@ def _log_named_cases(run: ExportRun, arguments: dict) -> None:
         status=arguments.get("status"),
         at_risk_only=run.kind == "at-risk",
     ).values_list("pk", flat=True)
-    CaseViewLog.objects.bulk_create(
-        [CaseViewLog(case_id=pk, user=run.user, role=role, screen="export") for pk in ids],
-        batch_size=1000,
+    log_case_views(
+        run.user, list(ids), screen=CaseViewLog.Screen.EXPORT, path=f"export #{run.pk}"
     )
 
 

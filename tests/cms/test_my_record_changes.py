@@ -24,15 +24,20 @@ def _person(username):
     user = factories.UserFactory(username=username, is_staff=False)
     user.groups.add(Group.objects.get(name=roles.STAFF))
     assignment = factories.AssignmentFactory(annual_salary=None)
+    # Linking an account is an administrator's write (staff change nothing).
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link account"
+        staff_member=assignment.staff_member,
+        user=user,
+        acting_user=factories.UserFactory(is_superuser=True),
+        reason="link account",
     )
     return user, assignment.post
 
 
 def _change(post, *, programme_name, announced_on, status, action="transfer_unchanged", **kw):
-    author = factories.UserFactory()
-    approver = factories.UserFactory()
+    # An administrator drafts and another approves (a role-less user may change nothing).
+    author = factories.UserFactory(is_superuser=True)
+    approver = factories.UserFactory(is_superuser=True)
     programme = factories.ProgrammeFactory(name=programme_name, announced_on=announced_on)
     destination = factories.OrganisationFactory(name=f"{programme_name} ICB")
     change = factories.PlannedChangeFactory(

@@ -107,7 +107,10 @@ def test_your_own_record_is_never_served_to_anyone_else(client):
     from tracker import services
 
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link"
+        staff_member=assignment.staff_member,
+        user=user,
+        acting_user=factories.UserFactory(is_superuser=True),
+        reason="link",
     )
     client.force_login(user)
     mine = client.get("/my/")

@@ -134,7 +134,10 @@ def test_a_case_without_dates_leaves_today_and_exit_on_overrides():
 def test_own_record_carries_plain_staff_lines(assignment):
     user = UserFactory(is_staff=False)
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link account"
+        staff_member=assignment.staff_member,
+        user=user,
+        acting_user=UserFactory(is_superuser=True),
+        reason="link account",
     )
     record = own_record(user, today=EXIT)
     assert record is not None
@@ -156,7 +159,10 @@ def test_the_my_page_shows_the_estimate_in_plain_english(client, assignment):
     user = UserFactory(is_staff=False)
     user.groups.add(Group.objects.get(name=roles.STAFF))
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link account"
+        staff_member=assignment.staff_member,
+        user=user,
+        acting_user=UserFactory(is_superuser=True),
+        reason="link account",
     )
     client.force_login(user)
     html = client.get("/my/").content.decode()

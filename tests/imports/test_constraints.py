@@ -123,6 +123,8 @@ CANNOT_ARISE = {
     "change_not_approved_by_author": "imports write and edit drafts only, never an approver",
     "change_approved_has_approver": "imports write and edit drafts only",
     "change_applied_has_applier": "imports write and edit drafts only",
+    "user_access_change_has_reason": "imports never change a user's role or scope (only "
+    "tracker.services.user_access_update does, with a reason)",
 }
 
 

@@ -21,7 +21,8 @@ AS_OF_URL = "/admin/transition/as-of/"
 
 @pytest.fixture
 def world():
-    hr, approver = factories.UserFactory(), factories.UserFactory()
+    hr = factories.UserFactory(is_superuser=True)
+    approver = factories.UserFactory(is_superuser=True)
     ccg = factories.OrganisationFactory(code="01F", name="NHS Halton CCG")
     icb = factories.OrganisationFactory(code="QYG", name="NHS C&M ICB", kind="icb")
     elsewhere = factories.OrganisationFactory(code="02A")
