@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The site address in e-mails and printed links follows them (config/settings/base.py).
+export HOST PORT
 
 .PHONY: run test test-browser install migrate seed worker bench bench-scale lint typecheck check clean
 

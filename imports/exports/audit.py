@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.db.models import F, Max, Window
 from django.db.models.functions import Lag
-from django.utils import timezone
 
 from imports.exports.scope import organisation_ids
 from imports.exports.writer import Col, new_book
@@ -33,6 +32,7 @@ from tracker.models import (
     User,
 )
 from tracker.selectors import history_filter
+from tracker.selectors.history import start_of_day
 
 COLUMNS = [
     Col("When", 17, "datetime"),
@@ -74,10 +74,6 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _history_rows(model, *, ids, since: dt.date | None, until: dt.date | None) -> Iterator[tuple]:
     """(when, order, model, row) in time order, each row carrying its previous values."""
     history = model.history.model
@@ -89,7 +85,7 @@ def _history_rows(model, *, ids, since: dt.date | None, until: dt.date | None) -
     if ids is not None:
         rows = rows.filter(history_filter(model, ids))
     if until is not None:
-        rows = rows.filter(history_date__lt=_start_of(until + dt.timedelta(days=1)))
+        rows = rows.filter(history_date__lt=start_of_day(until + dt.timedelta(days=1)))
     rows = rows.annotate(
         had_before=Window(Lag("history_id"), **per_record),
         **{f"before_{name}": Window(Lag(name), **per_record) for name in tracked if name != "id"},
@@ -99,7 +95,7 @@ def _history_rows(model, *, ids, since: dt.date | None, until: dt.date | None) -
         # the row before `since` is still each first row's "before". `when` is history_date.
         rows = rows.annotate(
             when=Window(Max("history_date"), partition_by=[F("history_id")])
-        ).filter(when__gte=_start_of(since))
+        ).filter(when__gte=start_of_day(since))
     names = [*tracked, *_HEAD, "had_before", *(f"before_{n}" for n in tracked if n != "id")]
     for row in rows.order_by("history_date", "history_id").values(*names).iterator(chunk_size=2000):
         yield (row["history_date"], row["history_id"], model, tracked, row)

@@ -151,17 +151,22 @@ def test_your_record_with_a_case_changes_and_an_estimate(client, site):
         annual_salary=Decimal("50000.00"),
     )
     services.staff_member_update(
-        staff_member=assignment.staff_member, user=user, acting_user=user, reason="link"
+        staff_member=assignment.staff_member,
+        user=user,
+        acting_user=factories.UserFactory(is_superuser=True),
+        reason="link",
     )
     change = factories.PlannedChangeFactory(programme=site, post=assignment.post)
-    services.planned_change_approve(change=change, acting_user=factories.UserFactory(), reason="ok")
+    services.planned_change_approve(
+        change=change, acting_user=factories.UserFactory(is_superuser=True), reason="ok"
+    )
     case_open(
         staff_member=assignment.staff_member,
         employer=assignment.post.organisation,
         post=assignment.post,
         programme=site,
         on=dt.date(2026, 1, 5),
-        acting_user=factories.UserFactory(),
+        acting_user=factories.UserFactory(is_superuser=True),
         reason="structure",
         proposed_dismissal_on=dt.date(2026, 3, 31),
     )
