@@ -1,6 +1,7 @@
 """The "Employment" menu in the Wagtail admin: cases, collective consultations, the redeployment
-register and offers, and the at-risk figures. Views live in the `employment.admin_views` package (cases, consultations, register, view_log); who sees
-what is decided in `employment.selectors` through the permission policies registered here."""
+register and offers, and the at-risk figures. Views live in the `employment.admin_views` package
+(cases, consultations, register, view_log); who sees what is decided in `employment.selectors`
+through the permission policies registered here."""
 
 from django.urls import path, reverse
 from wagtail import hooks
