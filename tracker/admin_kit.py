@@ -235,3 +235,19 @@ class SafeExportMixin:
         if value is None:
             return ""
         return safe_cell(super().preprocess_field_value(field, value, export_format))
+
+
+# --- record pages as a person reads them -------------------------------------------------------
+
+
+class ReadableInspectMixin:
+    """Inspect pages say "Yes"/"No" for a flag and a dash for nothing recorded, never Python's
+    `True`, `False` or `None`."""
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if value is None or value == "":
+            return "—"
+        return super().get_field_display_value(field_name, field)

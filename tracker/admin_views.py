@@ -39,6 +39,7 @@ from wagtail.permissions import policy_registry
 
 from tracker import services
 from tracker.admin_kit import (
+    ReadableInspectMixin,
     ReasonFormMixin,
     SafeExportMixin,
     ScopedFormMixin,
@@ -146,7 +147,7 @@ class ServiceEditView(ScopedObjectMixin, ServiceFormMixin, EditView):
         )
 
 
-class ScopedInspectView(ScopedObjectMixin, InspectView):
+class ScopedInspectView(ReadableInspectMixin, ScopedObjectMixin, InspectView):
     pass
 
 

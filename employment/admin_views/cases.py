@@ -27,7 +27,7 @@ from employment.models import (
     CaseViewLog,
 )
 from employment.rules.report import as_text
-from tracker.admin_kit import ReasonFormMixin, ServiceFormMixin
+from tracker.admin_kit import ReadableInspectMixin, ReasonFormMixin, ServiceFormMixin
 from tracker.roles import AUDITOR, HR_MANAGER, UNION_REP, has_role
 
 
@@ -126,7 +126,7 @@ class TransitionForm(forms.Form):
         self.fields["seen_status"].initial = case.status
 
 
-class CaseInspectView(InspectView):
+class CaseInspectView(ReadableInspectMixin, InspectView):
     template_name = "employment/admin/case_inspect.html"
 
     def get_object(self, queryset=None):

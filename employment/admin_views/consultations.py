@@ -23,7 +23,7 @@ from employment.models import (
     CollectiveConsultation,
     ConsultationDisclosure,
 )
-from tracker.admin_kit import ReasonFormMixin, ServiceFormMixin
+from tracker.admin_kit import ReadableInspectMixin, ReasonFormMixin, ServiceFormMixin
 
 
 class ConsultationForm(ReasonFormMixin, WagtailAdminModelForm):
@@ -113,7 +113,7 @@ class MeetingForm(forms.Form):
     reason = forms.CharField(initial="Meeting minutes")
 
 
-class ConsultationInspectView(InspectView):
+class ConsultationInspectView(ReadableInspectMixin, InspectView):
     template_name = "employment/admin/consultation_inspect.html"
 
     def get_object(self, queryset=None):

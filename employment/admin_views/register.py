@@ -23,6 +23,7 @@ from employment.models import (
     CaseViewLog,
     RedeploymentOffer,
 )
+from tracker.admin_kit import ReadableInspectMixin
 from tracker.models import Post
 
 REGISTER_PAGE_SIZE = 25
@@ -164,7 +165,7 @@ class OfferIndexView(LoggedListMixin, IndexView):
         ).select_related("case__staff_member", "post__organisation")
 
 
-class OfferInspectView(InspectView):
+class OfferInspectView(ReadableInspectMixin, InspectView):
     template_name = "employment/admin/offer_inspect.html"
 
     def get_object(self, queryset=None):
