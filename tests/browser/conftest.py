@@ -58,7 +58,12 @@ def open_page(browser, live_server):
 
     def make(user=None, *, width: str = "desktop"):
         w, h = WIDTHS[width]
-        context = browser.new_context(viewport={"width": w, "height": h}, base_url=live_server.url)
+        # Reduced motion: Wagtail's messages fade in, and axe measures contrast mid-fade.
+        context = browser.new_context(
+            viewport={"width": w, "height": h},
+            base_url=live_server.url,
+            reduced_motion="reduce",
+        )
         if user is not None:
             from django.conf import settings
             from django.test import Client
@@ -92,6 +97,8 @@ def axe_violations(page) -> list[dict]:
         pytest.fail(f"axe-core not found at {AXE_JS}: run `make test-browser` (installs it).")
     # Injected through the DevTools protocol's isolated evaluation, not a <script> tag, so the
     # page's Content-Security-Policy stays as it is served.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(700)  # let anything that animates in (messages, panels) settle
     page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
