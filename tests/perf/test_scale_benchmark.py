@@ -130,6 +130,8 @@ def _targets(client: Client, *, organisation, programme, post_id, tmp: str):
     except NoReverseMatch:
         pass
     targets["post history"] = lambda: client.get(reverse("posts:history", args=[post_id]))
+    # The admin home: the HR manager's programme and casework panels.
+    targets["admin home (HR dashboard)"] = lambda: client.get(reverse("wagtailadmin_home"))
 
     def to_file(name, fn):
         def run():
