@@ -82,6 +82,15 @@ class OrganisationPicture:
     def chart_width(self) -> int:
         return max(1, len(self.trend)) * (BAR_WIDTH + BAR_GAP)
 
+    @property
+    def is_quiet(self) -> bool:
+        """No open case now and none at any month end shown: one line, not empty tables."""
+        return (
+            all(b.total.value == 0 for b in self.breakdowns)
+            and all(p.shown.value == 0 for p in self.trend)
+            and not self.consultations
+        )
+
 
 def _rep_organisations(user: User) -> QuerySet[Organisation]:
     if user.is_superuser or has_role(user, AUDITOR):
@@ -190,16 +199,19 @@ def at_risk_picture(user: User, *, today: dt.date | None = None) -> list[Organis
     by_org: dict[int, list] = defaultdict(list)
     for consultation in consultations:
         by_org[consultation.employer_id].append((consultation, figures[consultation.pk]))
-    return [
+    pictures = [
         OrganisationPicture(
             organisation=o,
             breakdowns=breakdowns[o.pk],
             trend=trend[o.pk],
-            trend_since=since[o.pk],
+            # The first month shown (the trend keeps at most TREND_MONTHS_MAX months).
+            trend_since=trend[o.pk][0].month_end.replace(day=1) if trend[o.pk] else since[o.pk],
             consultations=by_org[o.pk],
         )
         for o in organisations
     ]
+    # Organisations with work first; quiet ones after, in code order.
+    return sorted(pictures, key=lambda p: p.is_quiet)
 
 
 def at_risk_rows(user: User, *, today: dt.date | None = None) -> list[list[str]]:

@@ -114,6 +114,10 @@ class NamedClock:
     days: int
     url: str
 
+    @property
+    def overdue_days(self) -> int:
+        return -self.days
+
 
 @dataclass
 class Casework:
@@ -219,6 +223,7 @@ class CaseworkPanel(Component):
         context["work"] = casework(self.user, today=today)
         context["today"] = today
         context["due_within_days"] = DUE_WITHIN_DAYS
+        context["horizon"] = today + dt.timedelta(days=DUE_WITHIN_DAYS)
         context["cases_url"] = _cases_url()
         return context
 

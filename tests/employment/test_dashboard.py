@@ -192,3 +192,18 @@ def test_panels_keep_a_flat_query_count(client, orgs, django_assert_max_num_quer
             _case(S.AT_RISK, mine, first_name=f"Many{n}")
     many = load(hr), load(rep)
     assert many == few
+
+
+def test_an_organisation_without_cases_is_one_line_after_those_with_work(client, orgs):
+    busy, quiet = orgs
+    rep = user_in(roles.UNION_REP, organisations=[busy, quiet])
+    for n in range(5):
+        _case(S.AT_RISK, busy, first_name=f"Busy{n}")
+
+    from employment.dashboard import at_risk_picture
+
+    pictures = at_risk_picture(rep, today=TODAY)
+    assert [(p.organisation, p.is_quiet) for p in pictures] == [(busy, False), (quiet, True)]
+    client.force_login(rep)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "NHS Other CCG" in page and "no open cases, now or since" in page
