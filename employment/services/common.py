@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 
 from employment.models import Case
 from tracker.access import OutOfScope, changeable_organisation_ids, may_change_anything
-from tracker.audit import SYSTEM_USERNAME, MissingAuditContext
+from tracker.audit import SYSTEM_USERNAME, MissingAuditContext, set_changed_fields
+from tracker.audit import UNSET as _UNSET
 from tracker.models import Assignment, Organisation, Post, StaffMember, User
 
 
@@ -43,27 +44,16 @@ class CaseConflict(CaseError):
         self.actual = actual
 
 
-class _Unset:
-    """The default of an update service's keyword: "not given, leave it alone" (None is a value
-    a field can be set to)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
+# The tracker's "not given" sentinel, so both apps' update services mean the same by it.
+UNSET: Any = _UNSET
 
 
 def set_changed(instance: Any, changed: list[str], **values: Any) -> None:
-    """Set each given field that differs and add its name to `changed` (once). Values left
-    `UNSET` are skipped, so an update service passes its keyword arguments straight through."""
-    for name, value in values.items():
-        if value is UNSET:
-            continue
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            if name not in changed:
-                changed.append(name)
+    """`tracker.audit.set_changed_fields`, collecting into `changed` (each name once): the
+    transition code sets fields in several steps and saves them together."""
+    for name in set_changed_fields(instance, values):
+        if name not in changed:
+            changed.append(name)
 
 
 def is_system_account(user: User) -> bool:
