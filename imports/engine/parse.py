@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from imports.engine.cells import CONVERTERS, _raw_text, _shared, _today_cache
 from imports.engine.rows import (
@@ -142,16 +143,12 @@ def _find_header(
     return (best[1], best[2]) if best else None
 
 
-def parse_workbook(
-    workbook: Workbook, *, progress: Callable[[int, int], None] | None = None
-) -> ParsedWorkbook:
-    """Read every known sheet of a checked workbook into typed rows and problems."""
-    problems: list[Problem] = []
-    notices: list[str] = []
-    sheets: dict[str, ParsedSheet] = {}
-    _today_cache.clear()
-    _shared.clear()
-    total_rows = 0
+def _known_sheets(
+    workbook: Workbook, problems: list[Problem], notices: list[str], read: dict[str, str]
+):
+    """The sheets this import reads, in file order, with their specs: unknown and hidden sheets
+    are noted, and a sheet of a kind already read (`read`: key -> sheet name, which the caller
+    fills as it reads each sheet) is a problem."""
     for info in workbook.sheets:
         spec = _match_spec(info.name)
         if spec is None:
@@ -163,36 +160,142 @@ def parse_workbook(
                 "it)."
             )
             continue
-        if spec.key in sheets:
+        if spec.key in read:
             problems.append(
                 Problem(
                     info.name,
                     "A1",
-                    f"a second '{spec.title}' sheet (the first is '{sheets[spec.key].name}'); "
-                    "keep one",
+                    f"a second '{spec.title}' sheet (the first is '{read[spec.key]}'); keep one",
                 )
             )
             continue
+        yield info, spec
+
+
+def _no_sheet_problem(workbook: Workbook) -> Problem:
+    return Problem(
+        workbook.sheets[0].name,
+        "A1",
+        "no Organisations, Establishment or Changes sheet was found (sheet names are "
+        "matched ignoring case, spaces and punctuation)",
+    )
+
+
+def parse_workbook(
+    workbook: Workbook, *, progress: Callable[[int, int], None] | None = None
+) -> ParsedWorkbook:
+    """Read every known sheet of a checked workbook into typed rows and problems."""
+    problems: list[Problem] = []
+    notices: list[str] = []
+    sheets: dict[str, ParsedSheet] = {}
+    _today_cache.clear()
+    _shared.clear()
+    names: dict[str, str] = {}
+    total_rows = 0
+    for info, spec in _known_sheets(workbook, problems, notices, names):
         parsed = _parse_sheet(workbook, info, spec, problems, notices, progress)
         if parsed is not None:
             sheets[spec.key] = parsed
+            names[spec.key] = info.name
             total_rows += len(parsed.rows)
     if not sheets and not problems:
-        problems.append(
-            Problem(
-                workbook.sheets[0].name,
-                "A1",
-                "no Organisations, Establishment or Changes sheet was found (sheet names are "
-                "matched ignoring case, spaces and punctuation)",
-            )
-        )
+        problems.append(_no_sheet_problem(workbook))
     _shared.clear()
     return ParsedWorkbook(
         workbook=workbook, sheets=sheets, problems=problems, notices=notices, row_count=total_rows
     )
 
 
-def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedSheet | None:
+@dataclass(frozen=True)
+class SheetContent:
+    """A sheet's content digest and how many data rows it has, read without converting a cell."""
+
+    title: str
+    digest: str
+    rows: int
+
+
+# The columns naming organisations: whose HR colleagues may see an import (imports.engine.run).
+CODE_KEYS = ("code", "org_code", "destination_code")
+
+
+def content_digests(
+    workbook: Workbook,
+) -> tuple[dict[str, SheetContent], list[str], set[str]] | None:
+    """Each known sheet's content digest (as `parse_workbook` computes it) and row count, the
+    file's notices and the organisation codes its rows name, from one pass over the raw cells
+    converting only the few distinct codes; None if reading the headers found any problem (then
+    only a full parse can report it) or a code cannot be read.
+
+    This lets a re-saved copy of a file that an earlier import applied be recognised in about
+    the time the spreadsheet reader takes (`imports.engine.run`): converting every cell costs
+    more than reading it."""
+    problems: list[Problem] = []
+    notices: list[str] = []
+    found: dict[str, SheetContent] = {}
+    names: dict[str, str] = {}
+    codes: set = set()
+    for info, spec in _known_sheets(workbook, problems, notices, names):
+        header = _read_header(workbook, info, spec, problems, notices)
+        if header is None:
+            return None
+        names[spec.key] = info.name
+        digest = header.digest()
+        at = [header.columns[key] for key in CODE_KEYS if key in header.columns]
+        raw_codes: dict[str, set] = {key: set() for key in CODE_KEYS if key in header.columns}
+        rows = 0
+        for _number, values in header.data_rows():
+            digest.update(repr(values).encode())
+            rows += 1
+            for key, column in zip(raw_codes, at, strict=True):
+                raw_codes[key].add(values[column])
+        found[spec.key] = SheetContent(spec.title, digest.hexdigest(), rows)
+        converters = CONVERTERS[spec.key]
+        for key, raw in raw_codes.items():
+            for value in raw:
+                try:
+                    codes.add(converters[key](value))
+                except CellError:
+                    return None
+    if problems or not found:
+        return None
+    codes.discard("")
+    codes.discard(None)
+    return found, notices, codes
+
+
+@dataclass
+class _Header:
+    """A sheet's header row, the columns it maps, and its data rows still to be read."""
+
+    spec: SheetSpec
+    row: int
+    values: list[object]
+    columns: dict[str, int]  # key -> 0-based column index
+    width: int  # cells each data row is padded to (past the last imported column)
+    head: list[tuple[int, list[object]]]  # the rows read while looking for the header
+    rest: Iterator[tuple[int, list[object]]]
+
+    def digest(self):
+        """The sheet's content digest, started with its columns; each data row's raw values are
+        added with `update(repr(values).encode())`."""
+        return hashlib.blake2b(
+            repr((self.spec.key, sorted(self.columns.items()))).encode(), digest_size=16
+        )
+
+    def data_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(row number, raw values padded to `width`) of every non-blank row under the header."""
+        width = self.width
+        for number, values in itertools.chain((r for r in self.head if r[0] > self.row), self.rest):
+            if len(values) < width:
+                values = values + [""] * (width - len(values))
+            if values.count("") + values.count(None) == len(values):
+                continue  # blank rows, including trailing ones, are not data
+            yield number, values
+
+
+def _read_header(workbook, info, spec, problems, notices) -> _Header | None:
+    """Find the header row and map its columns, or report why not (problems) and return None."""
     rows_iter = workbook.rows(info)
     head = list(itertools.islice(rows_iter, HEADER_SEARCH_ROWS))
     header = _find_header(spec, head)
@@ -239,7 +342,16 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
         )
     if missing:
         return None
+    imported = [i for key, i in columns.items() if not spec.column(key).informational]
+    width = max(imported) + 1 if imported else 0
+    return _Header(spec, header_row, list(header_values), columns, width, head, rows_iter)
 
+
+def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedSheet | None:
+    header = _read_header(workbook, info, spec, problems, notices)
+    if header is None:
+        return None
+    header_row, columns = header.row, header.columns
     converters = CONVERTERS[spec.key]
     letters = {key: column_letter(index) for key, index in columns.items()}
     wanted = [
@@ -247,7 +359,6 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
         for key, index in columns.items()
         if not spec.column(key).informational
     ]
-    width = max(index for _, index, _ in wanted) + 1 if wanted else 0
     total = max(info.declared_rows - header_row, 0)
     rows: list[ParsedRow] = []
     index = {key: position for position, (key, _, _) in enumerate(wanted)}
@@ -257,17 +368,12 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     # Cells that fail are never remembered, so each is reported; and only str, float and date
     # cells are, because True == 1 == 1.0 in Python and a bool must not find a number's result.
     memos: list[dict] = [{} for _ in wanted]
-    data_rows = itertools.chain((r for r in head if r[0] > header_row), rows_iter)
     # The sheet's content (its columns and every raw cell), so a re-saved copy of a file that
     # changed nothing can be recognised without planning it again (see imports.engine.run).
-    digest = hashlib.blake2b(repr((spec.key, sorted(columns.items()))).encode(), digest_size=16)
-    for position, (number, values) in enumerate(data_rows, start=1):
+    digest = header.digest()
+    for position, (number, values) in enumerate(header.data_rows(), start=1):
         if progress and position % 10_000 == 0:
             progress(position, max(total, position))
-        if len(values) < width:
-            values = values + [""] * (width - len(values))
-        if values.count("") + values.count(None) == len(values):
-            continue  # blank rows, including trailing ones, are not data
         digest.update(repr(values).encode())
         data: list[object] = []
         parsed = ParsedRow(number, None, letters)
@@ -298,7 +404,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
         spec=spec,
         name=info.name,
         header_row=header_row,
-        header=list(header_values),
+        header=header.values,
         columns=columns,
         index=index,
         rows=rows,

@@ -77,3 +77,58 @@ def test_a_preview_that_would_change_things_vouches_for_nothing(run_import):
     outcome = run_import(xlsx_bytes({"Establishment": POSTS, "Notes": [["x"]]}))
     assert outcome.code == 0, outcome.text
     assert "Establishment: 2 created" in outcome.out
+
+
+TWO_ORGS = [
+    *ORGS,
+    ["QRV", "North West London ICB", "ICB", "London", None, None, "Y", None, None],
+]
+
+
+def test_a_recognised_file_converts_no_cell_and_names_the_organisations_its_rows_name(
+    run_import, monkeypatch
+):
+    """The Establishment rows name only QNQ (in lower case and padded: codes are read as the
+    import reads them); the first file's Organisations sheet also named QRV. The re-saved copy
+    is visible to QNQ's HR colleagues and not QRV's."""
+    rows = [ESTABLISHMENT_HEADER, person_row(org=" qnq "), vacant_row()]
+    assert run_import(xlsx_bytes({"Organisations": TWO_ORGS, "Establishment": rows})).code == 0
+    first = ImportRun.objects.get()
+    assert set(first.organisations.values_list("code", flat=True)) == {"QNQ", "QRV"}
+
+    import imports.engine.run as engine_run
+
+    def parse_refused(*args, **kwargs):
+        raise AssertionError("a recognised file must not be converted cell by cell")
+
+    monkeypatch.setattr(engine_run, "parse_workbook", parse_refused)
+    outcome = run_import(xlsx_bytes({"Establishment": rows, "Notes": [["re-saved"]]}))
+    assert outcome.code == 0, outcome.text
+    assert "Establishment: 0 created, 0 updated, 2 unchanged" in outcome.out
+    resaved = ImportRun.objects.latest("pk")
+    assert resaved.outcome == ImportRun.Outcome.APPLIED
+    assert resaved.reason  # every run still says why
+    assert set(resaved.organisations.values_list("code", flat=True)) == {"QNQ"}
+    assert resaved.content_digests == {"establishment": first.content_digests["establishment"]}
+    assert "Sheet 'Notes' is not one this import reads; it was ignored." in resaved.notices
+
+
+def test_no_earlier_import_means_no_extra_pass(run_import, monkeypatch):
+    """A first import reads the file once: the content-only pass runs only when an earlier
+    import could vouch for the file."""
+    import imports.engine.run as engine_run
+
+    calls = []
+    real = engine_run.content_digests
+    monkeypatch.setattr(engine_run, "content_digests", lambda wb: calls.append(wb) or real(wb))
+    assert run_import(xlsx_bytes({"Organisations": ORGS, "Establishment": POSTS})).code == 0
+    assert calls == []
+    # With the tracker changed since, no earlier import vouches: still no extra pass.
+    services.post_update(
+        post=Post.objects.get(position_number="00099999"),
+        acting_user=factories.UserFactory(is_superuser=True),
+        reason="Retitled",
+        title="Other",
+    )
+    assert run_import(xlsx_bytes({"Establishment": POSTS, "Notes": [["x"]]})).code == 0
+    assert calls == []

@@ -189,7 +189,7 @@ def test_import_100k_rows(tmp_path, system_user):
     assert resaved.read_bytes() != path.read_bytes()  # so the SHA-256 shortcut cannot apply
     resaved_read = calamine_read_seconds(resaved)
     full, wall, peak = _import_in_child(resaved)
-    _report("unchanged re-import (re-saved file, full compare)", full, wall, peak)
+    _report("unchanged re-import (re-saved file, content compared)", full, wall, peak)
     assert full.counts["Establishment"] == {"created": 0, "updated": 0, "unchanged": ROWS}
     assert Post.history.count() == ROWS and Assignment.history.count() == ROWS
 
