@@ -72,8 +72,11 @@ def raise_case_status_alert_task(case_id: int, status: str, on: str) -> int:
         threshold_events = [
             e
             for e in consultation_events(
-                today=day, lead=ev.lead_days(), lookback=ev.passed_lookback_days(),
-                employer_id=case.employer_id, establishment=case.establishment,
+                today=day,
+                lead=ev.lead_days(),
+                lookback=ev.passed_lookback_days(),
+                employer_id=case.employer_id,
+                establishment=case.establishment,
             )
             if e.kind == Alert.Kind.CONSULTATION_THRESHOLD
         ]

@@ -97,8 +97,9 @@ def _send(rows: list[AlertRecipient]) -> tuple[list[int], list[int]]:
         connection = get_connection(fail_silently=False)
         connection.open()
     except Exception:
-        logger.exception("Could not connect to send %s alert e-mails; the next sweep retries",
-                         len(rows))
+        logger.exception(
+            "Could not connect to send %s alert e-mails; the next sweep retries", len(rows)
+        )
         return [], [r.pk for r in rows]
     try:
         for row in rows:

@@ -1,10 +1,11 @@
 """Turning events into alerts: one batch of inserts however many events, and each event once.
 
 `raise_events` is the only writer of `Alert` and `AlertRecipient` rows. It reads which keys were
-raised before (one query per 500 events), works out who receives each new one and how they may
-see the person (two queries for recipients, three for the anonymising counts), then inserts the
-alerts and their recipient rows in bulk, ignoring rows a concurrent sweep inserted first (the
-named unique constraints on the key and on alert-and-user make that safe on both databases).
+raised before (one query, the keys bound as one parameter: `tracker.sql.one_parameter_in`),
+works out who receives each new one and how they may see the person (two queries for
+recipients, three for the anonymising counts), then inserts the alerts and their recipient rows
+in bulk, ignoring rows a concurrent sweep inserted first (the named unique constraints on the
+key and on alert-and-user make that safe on both databases).
 
 This module reads models and writes alerts; it never imports `employment.services` (services
 call `case_status_entered` in `employment.alerts`, never the other way round).
@@ -34,8 +35,11 @@ from employment.models import (
 )
 from employment.rules import consultation as rules
 from tracker.models import Organisation
+from tracker.sql import one_parameter_in
 
-KEY_BATCH = 500
+# Rows per INSERT: well inside PostgreSQL's 65,535 parameters (Django caps SQLite's own batches
+# at its 999-parameter limit whatever is asked).
+INSERT_BATCH = 2_000
 
 
 def _cap(text: str) -> str:
@@ -47,14 +51,11 @@ def _render(event: Event, who: str) -> tuple[str, str]:
 
 
 def _existing_keys(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(keys), KEY_BATCH):
-        found.update(
-            Alert.objects.filter(dedupe_key__in=keys[i : i + KEY_BATCH]).values_list(
-                "dedupe_key", flat=True
-            )
+    return set(
+        Alert.objects.filter(dedupe_key__in=one_parameter_in(keys)).values_list(
+            "dedupe_key", flat=True
         )
-    return found
+    )
 
 
 @transaction.atomic
@@ -100,15 +101,12 @@ def raise_events(events: list[Event], *, today: dt.date | None = None) -> list[A
         )
         for e in new
     ]
-    Alert.objects.bulk_create(alerts, batch_size=KEY_BATCH, ignore_conflicts=True)
-    ids: dict[str, int] = {}
-    new_keys = [e.dedupe_key for e in new]
-    for i in range(0, len(new_keys), KEY_BATCH):
-        ids.update(
-            Alert.objects.filter(dedupe_key__in=new_keys[i : i + KEY_BATCH]).values_list(
-                "dedupe_key", "pk"
-            )
-        )
+    Alert.objects.bulk_create(alerts, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    ids: dict[str, int] = dict(
+        Alert.objects.filter(
+            dedupe_key__in=one_parameter_in([e.dedupe_key for e in new])
+        ).values_list("dedupe_key", "pk")
+    )
     rows = []
     for alert in alerts:
         alert.pk = ids[alert.dedupe_key]
@@ -117,11 +115,14 @@ def raise_events(events: list[Event], *, today: dt.date | None = None) -> list[A
             subject, body = named if r.named else anon
             rows.append(
                 AlertRecipient(
-                    alert_id=alert.pk, user_id=r.user_id, named=r.named,
-                    subject=subject[:255], body=body,
+                    alert_id=alert.pk,
+                    user_id=r.user_id,
+                    named=r.named,
+                    subject=subject[:255],
+                    body=body,
                 )
             )
-    AlertRecipient.objects.bulk_create(rows, batch_size=KEY_BATCH, ignore_conflicts=True)
+    AlertRecipient.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
     return alerts
 
 
@@ -141,9 +142,9 @@ def raise_case_status_alert(*, case: Case, status: str, on: dt.date) -> Alert | 
 def case_clock_events(*, today: dt.date, lead: int, lookback: int) -> list[Event]:
     """Every case clock inside the alert window: four queries, whatever the number of cases."""
     window = (today - dt.timedelta(days=lookback), today + dt.timedelta(days=lead))
-    cases = Case.objects.select_related(
-        "staff_member", "post__organisation", "employer"
-    ).order_by("pk")
+    cases = Case.objects.select_related("staff_member", "post__organisation", "employer").order_by(
+        "pk"
+    )
     queries = {
         "consultation_end": cases.open().annotate(clock_on=F("consultation_ends_on")),
         "trial_end": cases.filter(status=Case.Status.REDEPLOYMENT_TRIAL).annotate(
@@ -203,14 +204,19 @@ def consultation_events(
             records = records.filter(establishment=establishment)
     groups: dict[tuple[int, str], list[tuple]] = defaultdict(list)
     for employer, where, exit_on, notice_end, proposed, notice_start in cases.values_list(
-        "employer_id", "establishment", "exit_on", "notice_ends_on", "proposed_dismissal_on",
+        "employer_id",
+        "establishment",
+        "exit_on",
+        "notice_ends_on",
+        "proposed_dismissal_on",
         "notice_starts_on",
     ).order_by():
         groups[(employer, where)].append((exit_on, notice_end, proposed, notice_start))
     consultations = {
         (c["employer_id"], c["establishment"]): c
-        for c in records.values("pk", "employer_id", "establishment", "starts_on",
-                                "hr1_submitted_on")
+        for c in records.values(
+            "pk", "employer_id", "establishment", "starts_on", "hr1_submitted_on"
+        )
     }
     if not groups:
         return []
@@ -236,29 +242,33 @@ def consultation_events(
                 continue  # a proposal long over: not worth telling anyone now
             when = (
                 f"from {ev.day(c.starts_on)} to {ev.day(c.ends_on)}"
-                if c.starts_on else "(dates not yet set)"
+                if c.starts_on
+                else "(dates not yet set)"
             )
             deadline = (
                 f" Consultation must begin by {ev.day(c.latest_start_on)}"
-                if c.latest_start_on else ""
+                if c.latest_start_on
+                else ""
             )
             hr1 = f"; the HR1 is due by {ev.day(c.hr1_due_on)}." if c.hr1_due_on else "."
-            found.append(Event(
-                kind=Alert.Kind.CONSULTATION_THRESHOLD,
-                dedupe_key=f"threshold:{employer}:{est}:{c.level}:"
-                + (c.starts_on.isoformat() if c.starts_on else "undated"),
-                subject=f"Collective consultation threshold reached: {c.level}+ proposed "
-                f"dismissals within 90 days at {place}",
-                body=f"{c.count} proposed dismissals fall within 90 days {when} at {place}, "
-                f"reaching the threshold of {c.level}: at least {c.minimum_days} days of "
-                f"collective consultation are required before the first dismissal."
-                f"{deadline}{hr1}",
-                action=ev.THRESHOLD_ACTION,
-                due_on=c.hr1_due_on or c.latest_start_on,
-                organisation_id=employer,
-                organisation_ids=frozenset({employer}),
-                consultation_id=record_id,
-            ))
+            found.append(
+                Event(
+                    kind=Alert.Kind.CONSULTATION_THRESHOLD,
+                    dedupe_key=f"threshold:{employer}:{est}:{c.level}:"
+                    + (c.starts_on.isoformat() if c.starts_on else "undated"),
+                    subject=f"Collective consultation threshold reached: {c.level}+ proposed "
+                    f"dismissals within 90 days at {place}",
+                    body=f"{c.count} proposed dismissals fall within 90 days {when} at {place}, "
+                    f"reaching the threshold of {c.level}: at least {c.minimum_days} days of "
+                    f"collective consultation are required before the first dismissal."
+                    f"{deadline}{hr1}",
+                    action=ev.THRESHOLD_ACTION,
+                    due_on=c.hr1_due_on or c.latest_start_on,
+                    organisation_id=employer,
+                    organisation_ids=frozenset({employer}),
+                    consultation_id=record_id,
+                )
+            )
         for clock in rules.hr1_clocks(crossings):
             if record and rules.hr1_covers(record["hr1_submitted_on"], clock):
                 continue
@@ -268,38 +278,42 @@ def consultation_events(
                 continue
             words = ev.clock_words(ev.HR1_DUE[0], due, today)
             proposal = starts_on.isoformat() if starts_on else "undated"
-            found.append(Event(
-                kind=ev.clock_kind(phase),
-                dedupe_key=f"clock:hr1:{employer}:{est}:{proposal}:{phase}:{due.isoformat()}",
-                subject=f"{words}: {place}",
-                body=f"{words}: proposed dismissals at {place}"
-                + (f" from {ev.day(starts_on)}" if starts_on else "")
-                + " reach the collective-consultation threshold.",
-                action=ev.HR1_DUE[1],
-                due_on=due,
-                organisation_id=employer,
-                organisation_ids=frozenset({employer}),
-                consultation_id=record_id,
-            ))
+            found.append(
+                Event(
+                    kind=ev.clock_kind(phase),
+                    dedupe_key=f"clock:hr1:{employer}:{est}:{proposal}:{phase}:{due.isoformat()}",
+                    subject=f"{words}: {place}",
+                    body=f"{words}: proposed dismissals at {place}"
+                    + (f" from {ev.day(starts_on)}" if starts_on else "")
+                    + " reach the collective-consultation threshold.",
+                    action=ev.HR1_DUE[1],
+                    due_on=due,
+                    organisation_id=employer,
+                    organisation_ids=frozenset({employer}),
+                    consultation_id=record_id,
+                )
+            )
         if record and record["starts_on"]:
             figures = rules.figures_from(rows, starts_on=record["starts_on"])
             on = figures.minimum_ends_on
             phase = on and rules.clock_phase(on, today=today, lead=lead, lookback=lookback)
             if phase:
                 words = ev.clock_words(ev.CONSULTATION_MINIMUM[0], on, today)
-                found.append(Event(
-                    kind=ev.clock_kind(phase),
-                    dedupe_key=f"clock:consultation:{record_id}:consultation_minimum:{phase}:"
-                    f"{on.isoformat()}",
-                    subject=f"{words}: {place}",
-                    body=f"{words}: collective consultation for {place} "
-                    f"({figures.peak.count} proposed dismissals within 90 days).",
-                    action=ev.CONSULTATION_MINIMUM[1],
-                    due_on=on,
-                    organisation_id=employer,
-                    organisation_ids=frozenset({employer}),
-                    consultation_id=record_id,
-                ))
+                found.append(
+                    Event(
+                        kind=ev.clock_kind(phase),
+                        dedupe_key=f"clock:consultation:{record_id}:consultation_minimum:{phase}:"
+                        f"{on.isoformat()}",
+                        subject=f"{words}: {place}",
+                        body=f"{words}: collective consultation for {place} "
+                        f"({figures.peak.count} proposed dismissals within 90 days).",
+                        action=ev.CONSULTATION_MINIMUM[1],
+                        due_on=on,
+                        organisation_id=employer,
+                        organisation_ids=frozenset({employer}),
+                        consultation_id=record_id,
+                    )
+                )
     return _drop_overlapping_thresholds(found)
 
 
@@ -324,8 +338,7 @@ def _drop_overlapping_thresholds(found: list[Event]) -> list[Event]:
             prefix, start = e.dedupe_key.rsplit(":", 1)
             on = None if start == "undated" else dt.date.fromisoformat(start)
             if any(
-                prior != on and rules.windows_overlap(prior, on)
-                for prior in raised[prefix + ":"]
+                prior != on and rules.windows_overlap(prior, on) for prior in raised[prefix + ":"]
             ):
                 continue
         kept.append(e)
@@ -341,24 +354,28 @@ def guarantee_review_events(*, today: dt.date, lookback: int) -> list[Event]:
     lead = ev.guarantee_review_lead_days()
     window = (today - dt.timedelta(days=lookback), today + dt.timedelta(days=lead))
     found = []
-    pages = GuaranteePage.objects.live().filter(review_on__range=window).only(
-        "pk", "title", "owner_id", "review_on"
+    pages = (
+        GuaranteePage.objects.live()
+        .filter(review_on__range=window)
+        .only("pk", "title", "owner_id", "review_on")
     )
     for page in pages.order_by("pk"):
         phase = rules.clock_phase(page.review_on, today=today, lead=lead, lookback=lookback)
         if phase is None:
             continue
         words = ev.clock_words(ev.GUARANTEE_REVIEW[0], page.review_on, today)
-        found.append(Event(
-            kind=ev.clock_kind(phase),
-            dedupe_key=f"clock:page:{page.pk}:review:{phase}:{page.review_on.isoformat()}",
-            subject=f"{words}: {page.title}",
-            body=f"{words}: the guarantee page \u201c{page.title}\u201d is due its review.",
-            action=ev.GUARANTEE_REVIEW[1],
-            due_on=page.review_on,
-            page_id=page.pk,
-            page_owner_id=page.owner_id,
-        ))
+        found.append(
+            Event(
+                kind=ev.clock_kind(phase),
+                dedupe_key=f"clock:page:{page.pk}:review:{phase}:{page.review_on.isoformat()}",
+                subject=f"{words}: {page.title}",
+                body=f"{words}: the guarantee page \u201c{page.title}\u201d is due its review.",
+                action=ev.GUARANTEE_REVIEW[1],
+                due_on=page.review_on,
+                page_id=page.pk,
+                page_owner_id=page.owner_id,
+            )
+        )
     return found
 
 

@@ -120,8 +120,10 @@ class HolderCounts:
         many_dir = bool(directorate) and (
             self.directorate.get((org.pk, directorate), 0) >= SMALL_NUMBER
         )
-        many_both = many_band and many_dir and (
-            self.band_directorate.get((org.pk, band, directorate), 0) >= SMALL_NUMBER
+        many_both = (
+            many_band
+            and many_dir
+            and (self.band_directorate.get((org.pk, band, directorate), 0) >= SMALL_NUMBER)
         )
         if many_both:
             return f"a {band_label} post-holder in {directorate}, {where}"
