@@ -160,7 +160,10 @@ def _estimate(case) -> tuple[str | None, str | None]:
     """The case's entitlement estimate as the `estimate` command prints it, or why not."""
     try:
         entitlements = estimate_for_case(case)
-    except (EstimateUnavailable, ValueError) as exc:
+    except EstimateUnavailable as exc:
+        # HR reads this screen: the record is the person's, not the reader's.
+        return None, exc.reason(whose="this person's")
+    except ValueError as exc:
         return None, str(exc)
     return as_text(entitlements), None
 
