@@ -39,7 +39,16 @@ if TYPE_CHECKING:
 
 
 class EstimateUnavailable(ValueError):
-    """The record lacks something the estimate needs; the message says what, for the person."""
+    """The record lacks something the estimate needs. The message says what to the person
+    (`/my/`: "your record"); `reason(whose=...)` says it to someone else, such as HR."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = tuple(missing)
+        super().__init__(self.reason())
+
+    def reason(self, *, whose: str = "your") -> str:
+        verb = "is" if len(self.missing) == 1 else "are"
+        return f"the {' and '.join(self.missing)} {verb} missing from {whose} record"
 
 
 @dataclass(frozen=True)
@@ -120,10 +129,7 @@ def inputs_for_staff_member(
         if not value
     ]
     if missing or main is None:
-        raise EstimateUnavailable(
-            f"the {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing from "
-            "your record"
-        )
+        raise EstimateUnavailable(missing)
     assert person.date_of_birth is not None and person.nhs_service_start is not None
     assert main.annual_salary is not None
     return EstimateInputs(

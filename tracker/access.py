@@ -8,7 +8,9 @@ form, a script or a command cannot do what the screen would not offer.
 - **Change**: `changeable(model, user)`, the rows a user may change, and the `require_*`
   checks the services call before they write. Only HR managers change, and only in the
   organisations assigned to them; superusers change everything. Auditors, union
-  representatives, partnership approvers, CMS editors and staff change nothing.
+  representatives, partnership approvers, CMS editors and staff change nothing. The
+  scheduled jobs' system account (`tracker.audit.system_user`) changes everything, like a
+  superuser: it cannot sign in, so only code acting for the organisation as a whole uses it.
 
 Per model, a row is changeable when (the table `changeable` implements):
 
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
+from tracker.audit import MissingAuditContext, is_system_account
 from tracker.models import (
     Assignment,
     Organisation,
@@ -73,6 +76,8 @@ class OutOfScope(ValidationError):
 
 
 def may_change_anything(user: AnyUser) -> bool:
+    if is_system_account(user):
+        return True
     return bool(
         user.is_authenticated
         and user.is_active
@@ -84,7 +89,7 @@ def changeable_organisation_ids(user: AnyUser) -> set[int] | None:
     """The organisations `user` may change records in; None means every organisation."""
     if not isinstance(user, User) or not may_change_anything(user):
         return set()
-    if user.is_superuser:
+    if user.is_superuser or is_system_account(user):
         return None
     cache: set[int] | None = getattr(user, "_changeable_org_ids", None)
     if cache is None:
@@ -100,7 +105,9 @@ def _org_label(org: Organisation | int) -> str:
     return str(found) if found else f"Organisation {org}"
 
 
-def require_may_change(user: AnyUser) -> None:
+def require_may_change(user: AnyUser | None) -> None:
+    if user is None:
+        raise MissingAuditContext("Every change needs an acting user for the audit history.")
     if not may_change_anything(user):
         raise OutOfScope(f"{user.get_username() or 'An anonymous user'} may not change records.")
 

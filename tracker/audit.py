@@ -116,6 +116,17 @@ def system_user():
     return user
 
 
+def is_system_account(user: Any) -> bool:
+    """Whether `user` is the account `system_user` makes: the name alone is not enough (an
+    ordinary account could be called "system"); it must also be unable to sign in."""
+    return bool(
+        user is not None
+        and user.get_username() == SYSTEM_USERNAME
+        and not user.is_active
+        and not user.has_usable_password()
+    )
+
+
 def _refuse_unaudited_history(sender, history_instance, **kwargs):
     if (
         history_instance.history_user_id is None

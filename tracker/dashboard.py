@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -26,9 +27,19 @@ PROGRAMMES_SHOWN = 5
 
 @dataclass(frozen=True)
 class Figure:
+    """A count on a home panel and the filtered list behind it ("" where there is none).
+    Shared with the employment panels (`employment.dashboard`)."""
+
     label: str
     count: int
-    url: str
+    url: str = ""
+
+
+def filtered_list_url(viewname: str, **filters: object) -> str:
+    """The list at `viewname` with these filters in its query string (None means left out)."""
+    url = reverse(viewname)
+    query = urlencode({k: v for k, v in filters.items() if v is not None})
+    return f"{url}?{query}" if query else url
 
 
 @dataclass
@@ -40,9 +51,7 @@ class ProgrammeProgress:
     written_by_you: int = 0
 
 
-def _changes_url(**filters: object) -> str:
-    query = urlencode({k: v for k, v in filters.items() if v is not None})
-    return f"{reverse('planned_changes:index')}?{query}"
+_changes_url = partial(filtered_list_url, "planned_changes:index")
 
 
 def programme_progress(user: User) -> list[ProgrammeProgress]:

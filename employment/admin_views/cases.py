@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
 
@@ -77,6 +78,17 @@ class CaseEditForm(ReasonFormMixin, WagtailAdminModelForm):
 
 class CaseIndexView(LoggedListMixin, IndexView):
     view_log_screen = CaseViewLog.Screen.CASE_LIST
+
+    @cached_property
+    def filters(self):
+        """The employer filter offers only employers the user may see (as
+        `tracker.admin_views.ScopedIndexView` does): its choices would otherwise name every
+        organisation to an HR manager who covers a few."""
+        filterset = super().filters
+        if filterset is not None and "employer" in filterset.form.fields:
+            field = filterset.form.fields["employer"]
+            field.queryset = selectors.case_employers_visible_to(self.request.user)
+        return filterset
 
     def get_base_queryset(self):
         return selectors.cases_visible_to(self.request.user).select_related(
@@ -160,7 +172,10 @@ def _estimate(case) -> tuple[str | None, str | None]:
     """The case's entitlement estimate as the `estimate` command prints it, or why not."""
     try:
         entitlements = estimate_for_case(case)
-    except (EstimateUnavailable, ValueError) as exc:
+    except EstimateUnavailable as exc:
+        # HR reads this screen: the record is the person's, not the reader's.
+        return None, exc.reason(whose="this person's")
+    except ValueError as exc:
         return None, str(exc)
     return as_text(entitlements), None
 

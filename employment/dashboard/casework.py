@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from functools import partial
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -18,6 +18,7 @@ from wagtail.admin.ui.components import Component
 from employment.consultation import consultation_figures_for
 from employment.models import Case
 from employment.selectors import cases_visible_to, consultations_visible_to
+from tracker.dashboard import Figure, filtered_list_url
 from tracker.models import User
 from tracker.roles import AUDITOR, HR_MANAGER, has_role
 
@@ -82,20 +83,7 @@ def _with_clock_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(trial_last_day_db=Coalesce("trial_extended_to", "trial_ends_on"))
 
 
-def _cases_url(**filters: object) -> str:
-    query = urlencode({k: v for k, v in filters.items() if v is not None})
-    return (
-        f"{reverse('employment_cases:index')}?{query}"
-        if query
-        else reverse("employment_cases:index")
-    )
-
-
-@dataclass(frozen=True)
-class Figure:
-    label: str
-    count: int
-    url: str = ""
+_cases_url = partial(filtered_list_url, "employment_cases:index")
 
 
 @dataclass(frozen=True)
@@ -226,5 +214,3 @@ class CaseworkPanel(Component):
         context["horizon"] = today + dt.timedelta(days=DUE_WITHIN_DAYS)
         context["cases_url"] = _cases_url()
         return context
-
-

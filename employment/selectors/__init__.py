@@ -9,6 +9,7 @@
 from employment.selectors.access import (
     can_change_cases,
     can_see_all_cases,
+    case_employers_visible_to,
     case_for_viewer,
     cases_changeable_by,
     cases_visible_to,
@@ -51,6 +52,7 @@ __all__ = [
     "can_change_cases",
     "can_see_all_cases",
     "case_clocks",
+    "case_employers_visible_to",
     "case_for_viewer",
     "case_status_timeline",
     "cases_changeable_by",

@@ -25,8 +25,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from employment.models import Case, CaseViewLog, CollectiveConsultation, RedeploymentOffer
-from tracker.models import User
+from tracker.models import Organisation, User
 from tracker.roles import AUDITOR, HR_MANAGER, UNION_REP, has_role
+from tracker.selectors import visible_organisations
 
 
 def _active(user: User) -> bool:
@@ -88,6 +89,19 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if has_role(user, UNION_REP):
         condition |= _rep_condition(user)
     return Case.objects.filter(condition)
+
+
+def case_employers_visible_to(user: User) -> QuerySet[Organisation]:
+    """The employers a case list may offer to filter by: every organisation to those who see
+    every case (auditors, superusers); otherwise the user's own organisations and the employers
+    of the cases they see (a case is theirs by its post's organisation too), so the filter names
+    no organisation the list itself would not."""
+    if can_see_all_cases(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        Q(pk__in=visible_organisations(user).values("pk"))
+        | Q(pk__in=cases_visible_to(user).values("employer"))
+    )
 
 
 def cases_changeable_by(user: User) -> QuerySet[Case]:

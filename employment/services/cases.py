@@ -29,11 +29,11 @@ from employment.services.common import (
     CaseError,
     TransitionRefused,
     require_case_in_scope,
-    require_organisations,
     require_post_in_scope,
     require_staff_member_in_scope,
     set_changed,
 )
+from tracker.access import require_change
 from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Post, Programme, StaffMember, User
 from tracker.unions import Union
@@ -184,7 +184,7 @@ def case_open(
     for VR or MARS). A person has at most one open case at a time."""
     require_reason(reason)
     # Scope first, so an out-of-scope caller learns nothing about the person's cases.
-    require_organisations(acting_user, [employer, post.organisation_id if post else None])
+    require_change(acting_user, [employer, post.organisation_id if post else None])
     require_staff_member_in_scope(acting_user, staff_member)
     if status not in Case.OPENING_STATUSES:
         raise CaseError(

@@ -1,11 +1,12 @@
-"""What every employment write shares: the errors it raises, the scope check it makes first,
+"""What every employment write shares: the errors it raises, the scope checks it makes first,
 and the helper that records which fields changed.
 
-Scope (issue 7): HR managers change records only in the organisations assigned to them,
-superusers everywhere, nobody else. A case is in an HR manager's scope when its employer or its
-post's organisation is one they cover (the same rule as `employment.selectors.cases_changeable_by`,
-so a screen never offers what the service would refuse); a new case must name an employer, a
-post and a person all within their organisations.
+Scope (issue 7) is `tracker.access`'s: HR managers change records only in the organisations
+assigned to them, superusers and the scheduled jobs' system account everywhere, nobody else; a
+write naming organisations calls `tracker.access.require_change`. A case is in an HR manager's
+scope when its employer or its post's organisation is one they cover (the same rule as
+`employment.selectors.cases_changeable_by`, so a screen never offers what the service would
+refuse); a new case must name an employer, a post and a person all within their organisations.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from employment.models import Case
-from tracker.access import OutOfScope, changeable_organisation_ids, may_change_anything
-from tracker.audit import SYSTEM_USERNAME, MissingAuditContext, set_changed_fields
+from tracker.access import (
+    OutOfScope,
+    changeable_organisation_ids,
+    require_change,
+    require_may_change,
+)
 from tracker.audit import UNSET as _UNSET
-from tracker.models import Assignment, Organisation, Post, StaffMember, User
+from tracker.audit import set_changed_fields
+from tracker.models import Assignment, Post, StaffMember, User
 
 
 class CaseError(ValidationError):
@@ -56,44 +62,11 @@ def set_changed(instance: Any, changed: list[str], **values: Any) -> None:
             changed.append(name)
 
 
-def is_system_account(user: User) -> bool:
-    """The account scheduled jobs act as (`tracker.audit.system_user`): inactive, no usable
-    password, so nobody signs in as it; it acts for the organisation as a whole."""
-    return (
-        user.get_username() == SYSTEM_USERNAME
-        and not user.is_active
-        and not user.has_usable_password()
-    )
-
-
-def _scope(user: User) -> set[int] | None:
-    """The organisations `user` may change cases in (None: all); refuses anyone else."""
-    if user is None:
-        raise MissingAuditContext("Every change needs an acting user for the audit history.")
-    if is_system_account(user):
-        return None
-    if not may_change_anything(user):
-        raise OutOfScope(f"{user.get_username()} may not change cases or consultations.")
-    return changeable_organisation_ids(user)
-
-
-def require_organisations(user: User, organisations: list[Organisation | int | None]) -> None:
-    """Refuse unless `user` may change records in every organisation given (None is skipped)."""
-    allowed = _scope(user)
-    if allowed is None:
-        return
-    for org in organisations:
-        if org is None:
-            continue
-        org_id = org if isinstance(org, int) else org.pk
-        if org_id not in allowed:
-            raise OutOfScope("That organisation is not one of the organisations you cover.")
-
-
 def require_case_in_scope(user: User, case: Case) -> None:
     """Refuse unless `user` may change `case` (its employer or its post's organisation is one
     they cover). `case` must be the row as stored (the locked re-read), not a caller's copy."""
-    allowed = _scope(user)
+    require_may_change(user)
+    allowed = changeable_organisation_ids(user)
     if allowed is None:
         return
     post_org = case.post.organisation_id if case.post is not None else None
@@ -103,18 +76,19 @@ def require_case_in_scope(user: User, case: Case) -> None:
 
 def require_post_in_scope(user: User, post: Post | None) -> None:
     if post is not None:
-        require_organisations(user, [post.organisation_id])
+        require_change(user, [post.organisation_id])
 
 
 def require_staff_member_in_scope(user: User, staff_member: StaffMember) -> None:
     """A person is in scope when they hold, or held, a post in one of the user's
-    organisations (the rule `tracker.selectors.scoped(StaffMember, ...)` uses for seeing)."""
-    allowed = _scope(user)
+    organisations (the rule `tracker.selectors.scoped(StaffMember, ...)` uses for seeing).
+    Stricter than `tracker.access.require_change_staff_member`, which also lets HR change
+    someone holding no post: a case is opened for someone an employer in scope employs."""
+    require_may_change(user)
+    allowed = changeable_organisation_ids(user)
     if allowed is None:
         return
     if not Assignment.objects.filter(
         staff_member=staff_member, post__organisation__in=allowed
     ).exists():
-        raise OutOfScope(
-            "That person does not hold a post in an organisation you cover."
-        )
+        raise OutOfScope("That person does not hold a post in an organisation you cover.")

@@ -17,7 +17,8 @@ from employment.models import (
     ConsultationDisclosure,
     ConsultationMeeting,
 )
-from employment.services.common import CaseError, require_organisations, set_changed
+from employment.services.common import CaseError, set_changed
+from tracker.access import require_change
 from tracker.audit import audited_save, require_reason
 from tracker.models import Organisation, Programme, User
 
@@ -25,7 +26,7 @@ from tracker.models import Organisation, Programme, User
 def _locked(consultation: CollectiveConsultation, acting_user: User) -> CollectiveConsultation:
     """The consultation as stored, locked, once the acting user is known to cover its employer."""
     locked = CollectiveConsultation.objects.select_for_update().get(pk=consultation.pk)
-    require_organisations(acting_user, [locked.employer_id])
+    require_change(acting_user, [locked.employer_id])
     return locked
 
 
@@ -46,7 +47,7 @@ def consultation_open(
             f"{employer} is not a legal employer: collective consultation is the duty of each "
             "legal employer."
         )
-    require_organisations(acting_user, [employer])
+    require_change(acting_user, [employer])
     establishment = establishment.strip()
     if CollectiveConsultation.objects.filter(
         employer=employer, establishment=establishment

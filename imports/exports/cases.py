@@ -10,6 +10,8 @@ maternity) are special-category data and are never exported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from imports.exports.establishment import BAND_TEXT
 from imports.exports.writer import Col, new_book
 from tracker.models import Organisation, Programme, User
@@ -92,26 +94,65 @@ def cases_for_export(
     )
 
 
-def _write(stream, cases, *, title, columns, with_id, fmt, progress, about) -> int:
+@dataclass(frozen=True)
+class CaseListing:
+    """What tells the two named-case exports apart; everything else they share."""
+
+    title: str
+    columns: list[Col]
+    about: str
+    #: Open cases of affected people only (every open status but "protected").
+    at_risk_only: bool
+    #: The case number first and the clawback date last, as on the case list screen.
+    with_id: bool
+
+
+AT_RISK = CaseListing(
+    title="At risk", columns=COLUMNS, about="At-risk list", at_risk_only=True, with_id=False
+)
+CASE_LIST = CaseListing(
+    title="Cases", columns=CASE_LIST_COLUMNS, about="Case list", at_risk_only=False, with_id=True
+)
+
+
+def export_case_listing(
+    stream,
+    *,
+    listing: CaseListing,
+    organisation: Organisation | None = None,
+    programme: Programme | None = None,
+    status: str | None = None,
+    user: User | None = None,
+    fmt: str = "xlsx",
+    progress=None,
+) -> int:
+    """Write one named-case listing (`AT_RISK` or `CASE_LIST`); returns the rows written."""
     from employment.models import Case
 
+    cases = cases_for_export(
+        user=user,
+        organisation=organisation,
+        programme=programme,
+        status=status,
+        at_risk_only=listing.at_risk_only,
+    )
     statuses = dict(Case.Status.choices)
     book = new_book(stream, fmt, progress=progress)
-    sheet = book.sheet(title, columns)
+    sheet = book.sheet(listing.title, listing.columns)
     for row in cases.values_list(*_FIELDS).iterator(chunk_size=5000):
         (
             pk,
             code,
             name,
             establishment,
-            programme,
+            programme_name,
             employee,
             last,
             first,
             number,
             post_title,
             band,
-            status,
+            status_code,
             since,
             at_risk,
             consultation,
@@ -128,14 +169,14 @@ def _write(stream, cases, *, title, columns, with_id, fmt, progress, about) -> i
             code,
             name,
             establishment,
-            programme or "",
+            programme_name or "",
             employee,
             last,
             first,
             number or "",
             post_title or "",
             BAND_TEXT.get(band, band) if band else "",
-            statuses.get(status, status),
+            statuses.get(status_code, status_code),
             since,
             at_risk,
             consultation,
@@ -146,9 +187,9 @@ def _write(stream, cases, *, title, columns, with_id, fmt, progress, about) -> i
             exit_on,
             service,
         ]
-        sheet.append([pk, *values, clawback] if with_id else values)
+        sheet.append([pk, *values, clawback] if listing.with_id else values)
     sheet.finish()
-    book.about(about)
+    book.about(listing.about + (f": {organisation}" if organisation else ""))
     book.save()
     return sheet.rows
 
@@ -163,18 +204,14 @@ def export_at_risk(
     progress=None,
 ) -> int:
     """Open cases of affected people (every open status but "protected"), with their dates."""
-    cases = cases_for_export(
-        user=user, organisation=organisation, programme=programme, at_risk_only=True
-    )
-    return _write(
+    return export_case_listing(
         stream,
-        cases,
-        title="At risk",
-        columns=COLUMNS,
-        with_id=False,
+        listing=AT_RISK,
+        organisation=organisation,
+        programme=programme,
+        user=user,
         fmt=fmt,
         progress=progress,
-        about="At-risk list" + (f": {organisation}" if organisation else ""),
     )
 
 
@@ -189,16 +226,13 @@ def export_cases(
     progress=None,
 ) -> int:
     """Every case, open or closed, with the case list's filters (status, employer)."""
-    cases = cases_for_export(
-        user=user, organisation=organisation, programme=programme, status=status
-    )
-    return _write(
+    return export_case_listing(
         stream,
-        cases,
-        title="Cases",
-        columns=CASE_LIST_COLUMNS,
-        with_id=True,
+        listing=CASE_LIST,
+        organisation=organisation,
+        programme=programme,
+        status=status,
+        user=user,
         fmt=fmt,
         progress=progress,
-        about="Case list" + (f": {organisation}" if organisation else ""),
     )

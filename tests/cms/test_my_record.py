@@ -3,6 +3,7 @@ nobody else's."""
 
 import datetime as dt
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -167,3 +168,19 @@ def test_query_count_is_bounded(client, me):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/my/").status_code == 200
     assert len(queries) < 30, len(queries)
+
+
+def test_without_a_date_of_birth_the_person_is_told_what_their_record_lacks(client, me):
+    """The person's own page speaks to them ("your record"); the admin case screen words the
+    same gap for HR (tests/employment/test_admin_case_estimate.py)."""
+    user, assignment = me
+    person = assignment.staff_member
+    person.date_of_birth = None
+    person._history_user, person._change_reason = user, "test: date of birth not recorded"
+    person.save(update_fields=["date_of_birth"])
+    client.force_login(user)
+    html = unescape(client.get("/my/").content.decode())
+    assert (
+        "We cannot estimate your entitlements because the date of birth is missing from "
+        "your record: ask HR to check it."
+    ) in html

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -53,3 +54,18 @@ def test_others_who_may_open_the_case_do_not_see_pay(client, employer, case, rol
     page = response.content.decode()
     assert "Entitlement estimate" not in page
     assert "71,105.77" not in page
+
+
+def test_hr_is_told_what_the_persons_record_lacks_in_hr_wording(client, hr_user, case):
+    """HR reads the admin screen: the record is the person's, never "your record" (that is the
+    wording of the person's own page, /my/)."""
+    person = case.staff_member
+    person.date_of_birth = None
+    person._history_user, person._change_reason = hr_user, "test: date of birth not recorded"
+    person.save(update_fields=["date_of_birth"])
+    client.force_login(hr_user)
+    page = unescape(
+        client.get(reverse("employment_cases:inspect", args=[case.pk])).content.decode()
+    )
+    assert "No estimate yet: the date of birth is missing from this person's record" in page
+    assert "your record" not in page

@@ -9,7 +9,7 @@ from django.urls import reverse
 from employment.models import Case, CaseViewLog
 from tests.employment.conftest import person_in, user_in
 from tests.factories.employment import CaseFactory
-from tests.factories.tracker import OrganisationFactory, StaffMemberFactory
+from tests.factories.tracker import OrganisationFactory, PostFactory, StaffMemberFactory
 from tracker import roles
 
 S = Case.Status
@@ -261,3 +261,59 @@ def test_case_list_query_count_is_flat(client, hr_user, employer, django_assert_
         response = client.get(INDEX)
     assert response.content.decode().count("/employment/cases/inspect/") >= 25
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- the employer filter names only organisations the user may see -----------------------------
+
+
+@pytest.fixture
+def two_employers(employer):
+    """Cases at the HR manager's employer and at one they do not cover, whose name must not
+    reach them; and a case at a third employer whose post is in the HR manager's organisation
+    (visible to them by its post, so its employer may be offered)."""
+    other = OrganisationFactory(code="QWO", name="West Yorkshire ICB", is_legal_employer=True)
+    by_post = OrganisationFactory(code="RBT", name="Bridgewater Community Trust")
+    CaseFactory(employer=employer)
+    CaseFactory(employer=other)
+    CaseFactory(employer=by_post, post=PostFactory(organisation=employer))
+    return other, by_post
+
+
+def _filter_choices(client, user):
+    client.force_login(user)
+    response = client.get(INDEX)
+    assert response.status_code == 200
+    field = response.context["filters"].form.fields["employer"]
+    return {str(org) for org in field.queryset}
+
+
+@pytest.mark.django_db
+def test_hr_covering_one_organisation_is_not_offered_another_as_an_employer(
+    client, hr_user, employer, two_employers
+):
+    other, by_post = two_employers
+    names = _filter_choices(client, hr_user)
+    assert str(employer) in names and str(by_post) in names
+    assert str(other) not in names
+    assert other.name not in client.get(INDEX).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("two_employers")
+def test_a_union_rep_is_offered_only_their_own_organisations(client, employer):
+    rep = user_in(roles.UNION_REP, organisations=[employer], username="rep", union="UNISON")
+    assert _filter_choices(client, rep) == {str(employer)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["auditor", "superuser"])
+def test_auditors_and_administrators_are_offered_every_organisation(
+    client, employer, two_employers, who
+):
+    other, by_post = two_employers
+    user = (
+        user_in(roles.AUDITOR, username="auditor")
+        if who == "auditor"
+        else user_in(None, username="admin", is_superuser=True)
+    )
+    assert {str(employer), str(other), str(by_post)} <= _filter_choices(client, user)
