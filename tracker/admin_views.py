@@ -56,7 +56,7 @@ from tracker.models import (
     Succession,
 )
 from tracker.selectors import (
-    changes_between,
+    ChangeLog,
     current_holders_as_of,
     holders_as_of,
     post_snapshots,
@@ -349,9 +349,7 @@ def establishment_view(request):
             changes_query=_query_without(request, "cp"),
         )
         if data["changes_from"]:
-            changes = changes_between(
-                start=data["changes_from"], end=as_of, organisation=organisation
-            )
+            changes = ChangeLog(start=data["changes_from"], end=as_of, organisation=organisation)
             context["changes_page"] = Paginator(changes, CHANGES_PAGE_SIZE).get_page(
                 request.GET.get("cp")
             )

@@ -129,3 +129,53 @@ def test_as_of_screen_is_paged_with_flat_queries(hr_client, world, monkeypatch):
     posts_table = html.split("Changes recorded in the period")[0]
     assert numbers[6] in posts_table and numbers[0] not in posts_table
     assert "Page 1 of " in html.split("Changes recorded in the period")[1]  # changes paged too
+
+
+def test_a_page_of_changes_reads_only_its_rows_and_each_row_before(world):
+    """One post regraded three times today (7 -> 8a -> 8b -> 8c): each change, on whatever page
+    it falls, compares with the grade before it, including the one on the previous page; and a
+    page costs the same queries however many changes the window holds."""
+    from django.core.paginator import Paginator
+
+    from tracker.selectors import ChangeLog
+
+    post = factories.PostFactory(organisation=world["ccg"], band="7")
+    post.history.update(history_date=timezone.make_aware(dt.datetime(2024, 1, 10, 12)))
+    for band in ("8a", "8b", "8c"):
+        services.post_update(post=post, band=band, acting_user=world["hr"], reason=f"To {band}")
+    today = timezone.localdate()
+
+    def bands(entries):
+        return [
+            (c.before, c.after)
+            for e in entries
+            if e.model == "post"
+            for c in e.changes
+            if c.field == "band"
+        ]
+
+    log = ChangeLog(start=today, end=today, organisation=world["ccg"])
+    assert len(log) == 4  # the three regrades, and the CCG itself created today
+    pages = Paginator(log, 1)
+    seen = [bands(pages.page(n).object_list) for n in pages.page_range]
+    assert [b for b in seen if b] == [
+        [("Band 7", "Band 8a")],
+        [("Band 8a", "Band 8b")],
+        [("Band 8b", "Band 8c")],
+    ]
+    assert [e.why for e in log[:] if e.model == "post"] == ["To 8a", "To 8b", "To 8c"]
+
+    def first_page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            page = Paginator(ChangeLog(start=today, end=today, organisation=world["ccg"]), 2)
+            list(page.page(1).object_list)
+        return len(queries)
+
+    small = first_page_queries()
+    _grow(world, 6)  # 6 more posts, people and approved changes in the window
+    assert first_page_queries() <= small + 3  # the page now holds other record types' rows
+    # ...and a page of the grown window still reads only its own rows: not one query per row.
+    with CaptureQueriesContext(connection) as queries:
+        everything = ChangeLog(start=today, end=today, organisation=world["ccg"])[:]
+    assert len(everything) > 20
+    assert len(queries) <= 5 + 3 * 5 + 5  # keys per model, rows + befores per model, labels

@@ -20,6 +20,7 @@ from tracker.selectors.as_of import (
     posts_as_of,
 )
 from tracker.selectors.history import (
+    ChangeLog,
     FieldChange,
     TimelineEntry,
     changes_between,
@@ -35,6 +36,7 @@ from tracker.selectors.scope import (
 
 __all__ = [
     "POST_SNAPSHOT_FIELDS",
+    "ChangeLog",
     "FieldChange",
     "HolderSnapshot",
     "PostSnapshot",

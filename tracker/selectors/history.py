@@ -3,7 +3,9 @@ screen and the audit export cannot disagree."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,9 +142,10 @@ def _record_label(model: type[Model], row, labels: dict[tuple[type, Any], str]) 
     return str(row.instance)  # Organisation, Post, StaffMember, Programme: own fields only
 
 
-def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
+def _entries(model: type[Model], history_rows: list, *, keep_ids: bool = False) -> list:
     """Turn history rows (ordered oldest first, grouped by object) into timeline entries,
-    each compared with the row before it for the same object."""
+    each compared with the row before it for the same object (with `keep_ids`, each entry
+    paired with its history row's id)."""
     fields = _tracked_fields(model)
     labels = _related_labels(model, history_rows)
     users = {
@@ -175,18 +178,17 @@ def _entries(model: type[Model], history_rows: list) -> list[TimelineEntry]:
             continue  # read only so the next row has its "before"
         if before is not None and row.history_type == "~" and not changes:
             continue  # a write that changed nothing (e.g. an m2m snapshot) is not news
-        entries.append(
-            TimelineEntry(
-                when=row.history_date,
-                who=users.get(row.history_user_id, "unknown"),
-                why=row.history_change_reason or "",
-                kind=_KINDS.get(row.history_type, row.history_type),
-                record=_record_label(model, row, labels),
-                model=str(model._meta.verbose_name),
-                object_id=row.id,
-                changes=tuple(changes),
-            )
+        entry = TimelineEntry(
+            when=row.history_date,
+            who=users.get(row.history_user_id, "unknown"),
+            why=row.history_change_reason or "",
+            kind=_KINDS.get(row.history_type, row.history_type),
+            record=_record_label(model, row, labels),
+            model=str(model._meta.verbose_name),
+            object_id=row.id,
+            changes=tuple(changes),
         )
+        entries.append((entry, row.history_id) if keep_ids else entry)
     return entries
 
 
@@ -214,38 +216,109 @@ def changes_between(
 ) -> list[TimelineEntry]:
     """Every recorded change from the start of `start` to the end of `end` (local dates),
     oldest first. With `organisation`, only records that belonged to it at any point.
+    For a screen, page `ChangeLog` instead: it reads only the page's rows."""
+    return ChangeLog(start=start, end=end, organisation=organisation, models=models)[:]
 
-    Per model two queries read the rows in the window and, for each record changed in it, its
-    newest row before the window (so the first change has its "before"); then one query per
-    related model labels them. Nothing before the window is read beyond that one row each."""
-    since, until = start_of_day(start), start_of_day(end + dt.timedelta(days=1))
-    entries: list[TimelineEntry] = []
-    for model in models:
-        history = model.history.model  # type: ignore[attr-defined]
-        in_window = history.objects.filter(history_date__gte=since, history_date__lt=until)
-        if organisation is not None:
-            in_window = in_window.filter(history_filter(model, [organisation.pk]))
-        window_rows = list(in_window.order_by("id", "history_date", "history_id"))
-        if not window_rows:
-            continue
-        newest_before = (
-            history.objects.filter(id=OuterRef("id"), history_date__lt=since)
-            .order_by("-history_date", "-history_id")
-            .values("history_id")[:1]
+
+class ChangeLog(Sequence):
+    """The changes between two dates as a sequence that reads only what is sliced: what a
+    `Paginator` needs. Its length is one query per model over (when, which) keys, no whole
+    rows; a slice reads, per model on it, the sliced rows and each one's row before (so every
+    change has its "before"): a few queries whatever the window holds, then one query per
+    related model for labels.
+
+    Ordered oldest first, then by record type and record. A history row that changed no
+    tracked field (the audit guard means the tracker writes none) is counted but not shown, so
+    such a page would show one entry fewer."""
+
+    def __init__(
+        self,
+        *,
+        start: dt.date,
+        end: dt.date,
+        organisation: Organisation | None = None,
+        models: tuple[type[Model], ...] = HISTORY_MODELS,
+    ):
+        since, until = start_of_day(start), start_of_day(end + dt.timedelta(days=1))
+        self._windows = {}
+        for model in models:
+            history = model.history.model  # type: ignore[attr-defined]
+            in_window = history.objects.filter(history_date__gte=since, history_date__lt=until)
+            if organisation is not None:
+                in_window = in_window.filter(history_filter(model, [organisation.pk]))
+            self._windows[model] = in_window
+        self._keys_cache: list[tuple] | None = None
+
+    @property
+    def _keys(self) -> list[tuple]:
+        if self._keys_cache is None:
+            keys = []
+            for model, in_window in self._windows.items():
+                label = str(model._meta.verbose_name)
+                keys += [
+                    (when, label, object_id, history_id, model)
+                    for when, object_id, history_id in in_window.order_by().values_list(
+                        "history_date", "id", "history_id"
+                    )
+                ]
+            keys.sort(key=lambda k: k[:4])
+            self._keys_cache = keys
+        return self._keys_cache
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def count(self, value=None) -> int:  # type: ignore[override]
+        """`Paginator` asks for `count()`: the number of changes (no argument)."""
+        return len(self) if value is None else super().count(value)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        keys = self._keys[index]
+        by_model: dict[type[Model], list[int]] = {}
+        for *_, history_id, model in keys:
+            by_model.setdefault(model, []).append(history_id)
+        entries: dict[tuple[type[Model], int], TimelineEntry] = {}
+        for model, history_ids in by_model.items():
+            for entry, history_id in _entries_for_rows(model, history_ids):
+                entries[(model, history_id)] = entry
+        return [
+            entries[(model, history_id)]
+            for *_, history_id, model in keys
+            if (model, history_id) in entries
+        ]
+
+
+def _entries_for_rows(model: type[Model], history_ids: list[int]):
+    """(entry, history_id) for the given history rows of `model`, each compared with the row
+    before it for the same record (read alongside, whether or not it is in the window)."""
+    history = model.history.model  # type: ignore[attr-defined]
+    before = (
+        history.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
         )
-        context = list(
-            history.objects.filter(
-                id__in=in_window.values("id"), history_id=Subquery(newest_before)
-            )
-        )
-        for row in context:
-            row._context_only = True
-        by_id: dict[int, list] = {}
-        for row in context + window_rows:  # each record's context row comes first
-            by_id.setdefault(row.id, []).append(row)
-        rows = [row for object_rows in by_id.values() for row in object_rows]
-        entries += _entries(model, rows)
-    return sorted(entries, key=lambda e: (e.when, e.model, e.object_id))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    rows = list(
+        history.objects.filter(history_id__in=history_ids)
+        .annotate(before_history_id=Subquery(before))
+        .order_by("history_date", "history_id")
+    )
+    wanted = {r.before_history_id for r in rows} - {None}
+    previous = {r.history_id: r for r in history.objects.filter(history_id__in=wanted)}
+    sequence = []
+    for row in rows:
+        context = previous.get(row.before_history_id)
+        if context is not None:
+            context = copy.copy(context)
+            context._context_only = True
+            sequence.append(context)
+        sequence.append(row)
+    return _entries(model, sequence, keep_ids=True)
 
 
 def history_filter(model: type[Model], organisation_ids) -> Q:
