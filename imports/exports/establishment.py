@@ -1,9 +1,10 @@
 """The establishment as it stood at the end of a day: one row per holder, one per vacant post.
 Its columns are the import's, so the file re-imports cleanly.
 
-Posts stream from one query (`tracker.selectors.posts_as_of`); the holders of every exported
-post and the organisations' names are two and one more queries, so the export makes the same
-handful of queries for 50 posts or 100,000.
+Posts stream from one query (`tracker.selectors.posts_as_of`) and the organisations' names are
+one more; holders are read alongside, two queries per chunk of `chunk_size` posts
+(`tracker.selectors.with_holders_as_of`), so memory is bounded by the chunk, not the
+organisation, and the export makes 2 + 2 * ceil(posts / chunk_size) queries.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from imports.exports.scope import organisation_ids
 from imports.exports.writer import Col, new_book
 from tracker.bands import Band
 from tracker.models import Assignment, Organisation, User
-from tracker.selectors import holders_as_of, organisation_names_as_of, posts_as_of
+from tracker.selectors import (
+    HOLDER_CHUNK,
+    organisation_names_as_of,
+    posts_as_of,
+    with_holders_as_of,
+)
 
 COLUMNS = [
     Col("Organisation Code", 10),
@@ -52,14 +58,15 @@ def export_establishment(
     user: User | None = None,
     fmt: str = "xlsx",
     progress=None,
+    chunk_size: int = HOLDER_CHUNK,
 ) -> int:
     ids = organisation_ids(user, organisation)
     posts = posts_as_of(as_of=as_of, organisation_ids=ids)
-    holders = holders_as_of(as_of=as_of, post_ids=posts.values("id"))
     names = organisation_names_as_of(as_of=as_of, organisation_ids=posts.values("organisation_id"))
     book = new_book(stream, fmt, progress=progress)
     sheet = book.sheet("Establishment", COLUMNS)
-    for post in posts.iterator(chunk_size=2000):
+    streamed = posts.iterator(chunk_size=chunk_size)
+    for post, held in with_holders_as_of(streamed, as_of=as_of, chunk_size=chunk_size):
         code = names.get(post["organisation_id"], (post["organisation_code"], ""))[0]
         base = [
             code,
@@ -72,7 +79,6 @@ def export_establishment(
             "Y" if post["is_board_level"] else "N",
             post["status"],
         ]
-        held = holders.get(post["id"], ())
         if not held:
             sheet.append(base + [None] * 11)
         for h in held:

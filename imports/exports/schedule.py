@@ -1,12 +1,17 @@
 """A programme's transfer schedule: every transferring post and person, from and to
 organisation, effective date and the continuity-of-service date that travels with the person.
 
-Three queries whatever the size: the changes (with where an applied change's post stood before
-it, as a subquery on the post's history), the organisations, and the assignments of those posts.
-Made for a user, it holds only changes from or to the organisations that user covers.
+The changes stream from one query (with where an applied change's post stood before it, as a
+subquery on the post's history) and the organisations are one more; the assignments of the
+changes' posts are read alongside, one query per chunk of `chunk_size` changes, so memory is
+bounded by the chunk, not the programme, and the export makes 2 + ceil(changes / chunk_size)
+queries. Made for a user, it holds only changes from or to the organisations that user covers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db.models import OuterRef, Subquery
 
@@ -39,6 +44,18 @@ COLUMNS = [
 ]
 _ACTIONS = dict(PlannedChange.Action.choices)
 _STATUSES = dict(PlannedChange.Status.choices)
+CHUNK = 2000
+_HOLDER_FIELDS = (
+    "post_id",
+    "start_on",
+    "end_on",
+    "assignment_number",
+    "staff_member__employee_number",
+    "staff_member__last_name",
+    "staff_member__first_name",
+    "annual_salary",
+    "staff_member__nhs_service_start",
+)
 
 
 def schedule_changes(programme: Programme, *, user: User | None = None, organisation=None):
@@ -72,29 +89,12 @@ def export_transfer_schedule(
     organisation: Organisation | None = None,
     fmt: str = "xlsx",
     progress=None,
+    chunk_size: int = CHUNK,
 ) -> int:
     changes = schedule_changes(programme, user=user, organisation=organisation)
     organisations, names = {}, {}
     for pk, code, name in Organisation.objects.values_list("pk", "code", "name"):
         organisations[pk], names[pk] = code, name
-    holders: dict[int, list[tuple]] = {}
-    for row in (
-        Assignment.objects.filter(post__in=changes.values("post_id"))
-        .order_by("assignment_number")
-        .values_list(
-            "post_id",
-            "start_on",
-            "end_on",
-            "assignment_number",
-            "staff_member__employee_number",
-            "staff_member__last_name",
-            "staff_member__first_name",
-            "annual_salary",
-            "staff_member__nhs_service_start",
-        )
-        .iterator(chunk_size=5000)
-    ):
-        holders.setdefault(row[0], []).append(row)
     book = new_book(stream, fmt, progress=progress)
     sheet = book.sheet("Transfer schedule", COLUMNS)
     rows = changes.values_list(
@@ -114,7 +114,7 @@ def export_transfer_schedule(
     for (
         action,
         status,
-        post_id,
+        _post_id,
         post_org,
         destination,
         origin_before,
@@ -124,7 +124,7 @@ def export_transfer_schedule(
         wte,
         destination_number,
         effective_on,
-    ) in rows.iterator(chunk_size=5000):
+    ), held in _with_assignments(rows.iterator(chunk_size=chunk_size), chunk_size=chunk_size):
         origin = post_org
         if status == PlannedChange.Status.APPLIED and post_org == destination and origin_before:
             origin = origin_before
@@ -144,7 +144,7 @@ def export_transfer_schedule(
         ]
         current = [
             h
-            for h in holders.get(post_id, ())
+            for h in held
             if (h[2] is None or h[2] >= effective_on) and (h[1] is None or h[1] <= effective_on)
         ]
         if not current:
@@ -155,3 +155,21 @@ def export_transfer_schedule(
     book.about(f"Transfer schedule: {programme.name}")
     book.save()
     return sheet.rows
+
+
+def _with_assignments(
+    rows: Iterable[tuple], *, chunk_size: int
+) -> Iterator[tuple[tuple, list[tuple]]]:
+    """Each change row (its post id third) with every assignment of its post, ordered by
+    assignment number: one query per chunk of `chunk_size` changes."""
+    stream = iter(rows)
+    while chunk := list(islice(stream, chunk_size)):
+        by_post: dict[int, list[tuple]] = {}
+        for holder in (
+            Assignment.objects.filter(post__in={row[2] for row in chunk})
+            .order_by("assignment_number")
+            .values_list(*_HOLDER_FIELDS)
+        ):
+            by_post.setdefault(holder[0], []).append(holder)
+        for row in chunk:
+            yield row, by_post.get(row[2], [])

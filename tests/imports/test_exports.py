@@ -393,8 +393,9 @@ def test_every_export_makes_the_same_queries_at_two_sizes(tmp_path):
     _grow(8, org=org, icb=icb, programme=programme)
     large = _queries_per_kind(tmp_path, programme)
     assert large == small
-    # Hand-counted bounds: establishment 3 (posts, holders, names: people inside holders is one
-    # more); schedule 3; at-risk and cases 1; consultation 4 + the figures; audit 7 tables + users.
+    # Hand-counted bounds: establishment 4 (posts, names, and per chunk of 2,000 posts holders
+    # and their people); schedule 3 (changes, organisations, and per chunk of 2,000 changes their
+    # assignments); at-risk and cases 1; consultation 4 + the figures; audit 7 tables + users.
     assert small["establishment"] <= 4 and small["transfer-schedule"] <= 3
     assert small["at-risk"] == 1 and small["cases"] == 1
     assert small["audit"] <= 8

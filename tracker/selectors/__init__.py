@@ -7,6 +7,7 @@ so the admin history screen, the audit export and the as-of export cannot disagr
 """
 
 from tracker.selectors.as_of import (
+    HOLDER_CHUNK,
     POST_SNAPSHOT_FIELDS,
     HolderSnapshot,
     PostSnapshot,
@@ -18,6 +19,7 @@ from tracker.selectors.as_of import (
     organisation_names_as_of,
     post_snapshots,
     posts_as_of,
+    with_holders_as_of,
 )
 from tracker.selectors.history import (
     ChangeLog,
@@ -35,6 +37,7 @@ from tracker.selectors.scope import (
 )
 
 __all__ = [
+    "HOLDER_CHUNK",
     "POST_SNAPSHOT_FIELDS",
     "ChangeLog",
     "FieldChange",
@@ -56,4 +59,5 @@ __all__ = [
     "sees_all_organisations",
     "start_of_day",
     "visible_organisations",
+    "with_holders_as_of",
 ]

@@ -1,11 +1,13 @@
 """The establishment as it stood on a date, from the same history rows (`establishment_as_of`,
-`posts_as_of`, `holders_as_of`), filtered by organisation in SQL."""
+`posts_as_of`, `holders_as_of`, `with_holders_as_of`), filtered by organisation in SQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -175,6 +177,23 @@ def holders_as_of(*, as_of: dt.date, post_ids) -> dict[int, tuple[HolderSnapshot
             )
         )
     return {post_id: tuple(items) for post_id, items in holders.items()}
+
+
+HOLDER_CHUNK = 2000
+
+
+def with_holders_as_of(
+    post_rows: Iterable[dict], *, as_of: dt.date, chunk_size: int = HOLDER_CHUNK
+) -> Iterator[tuple[dict, tuple[HolderSnapshot, ...]]]:
+    """Each row of `post_rows` (rows of `posts_as_of`, best streamed with `.iterator()`) with
+    its holders on `as_of`, in the rows' order. Holders are read for `chunk_size` posts at a
+    time, so memory is bounded by the chunk, not the organisation: two queries (`holders_as_of`)
+    per chunk of `chunk_size` posts."""
+    rows = iter(post_rows)
+    while chunk := list(islice(rows, chunk_size)):
+        holders = holders_as_of(as_of=as_of, post_ids=[r["id"] for r in chunk])
+        for row in chunk:
+            yield row, holders.get(row["id"], ())
 
 
 def organisation_names_as_of(*, as_of: dt.date, organisation_ids) -> dict[int, tuple[str, str]]:
