@@ -268,11 +268,11 @@ class ChangeLog(Sequence):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def count(self, value=None) -> int:  # type: ignore[override]
+    def count(self, value=None) -> int:
         """`Paginator` asks for `count()`: the number of changes (no argument)."""
         return len(self) if value is None else super().count(value)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
         keys = self._keys[index]
