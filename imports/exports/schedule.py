@@ -10,8 +10,8 @@ queries. Made for a user, it holds only changes from or to the organisations tha
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
-from itertools import islice
 
 from django.db.models import OuterRef, Subquery
 
@@ -19,7 +19,8 @@ from imports.exports.establishment import BAND_TEXT
 from imports.exports.scope import organisation_ids
 from imports.exports.writer import Col, new_book
 from tracker.models import Assignment, Organisation, PlannedChange, Post, Programme, User
-from tracker.selectors import scoped
+from tracker.selectors import HOLDER_CHUNK, scoped
+from tracker.sql import in_chunks
 
 COLUMNS = [
     Col("Programme", 28),
@@ -44,7 +45,6 @@ COLUMNS = [
 ]
 _ACTIONS = dict(PlannedChange.Action.choices)
 _STATUSES = dict(PlannedChange.Status.choices)
-CHUNK = 2000
 _HOLDER_FIELDS = (
     "post_id",
     "start_on",
@@ -89,7 +89,7 @@ def export_transfer_schedule(
     organisation: Organisation | None = None,
     fmt: str = "xlsx",
     progress=None,
-    chunk_size: int = CHUNK,
+    chunk_size: int = HOLDER_CHUNK,
 ) -> int:
     changes = schedule_changes(programme, user=user, organisation=organisation)
     organisations, names = {}, {}
@@ -162,14 +162,17 @@ def _with_assignments(
 ) -> Iterator[tuple[tuple, list[tuple]]]:
     """Each change row (its post id third) with every assignment of its post, ordered by
     assignment number: one query per chunk of `chunk_size` changes."""
-    stream = iter(rows)
-    while chunk := list(islice(stream, chunk_size)):
+
+    def assignments(post_ids: list[int]) -> dict[int, list[tuple]]:
         by_post: dict[int, list[tuple]] = {}
         for holder in (
-            Assignment.objects.filter(post__in={row[2] for row in chunk})
+            Assignment.objects.filter(post__in=set(post_ids))
             .order_by("assignment_number")
             .values_list(*_HOLDER_FIELDS)
         ):
             by_post.setdefault(holder[0], []).append(holder)
-        for row in chunk:
-            yield row, by_post.get(row[2], [])
+        return by_post
+
+    return in_chunks(
+        rows, chunk_size=chunk_size, key=operator.itemgetter(2), lookup=assignments, missing=[]
+    )

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -19,6 +19,7 @@ from tracker.models import (
     StaffMember,
 )
 from tracker.selectors.history import start_of_day
+from tracker.sql import in_chunks
 
 
 @dataclass(frozen=True)
@@ -189,11 +190,13 @@ def with_holders_as_of(
     its holders on `as_of`, in the rows' order. Holders are read for `chunk_size` posts at a
     time, so memory is bounded by the chunk, not the organisation: two queries (`holders_as_of`)
     per chunk of `chunk_size` posts."""
-    rows = iter(post_rows)
-    while chunk := list(islice(rows, chunk_size)):
-        holders = holders_as_of(as_of=as_of, post_ids=[r["id"] for r in chunk])
-        for row in chunk:
-            yield row, holders.get(row["id"], ())
+    return in_chunks(
+        post_rows,
+        chunk_size=chunk_size,
+        key=operator.itemgetter("id"),
+        lookup=lambda post_ids: holders_as_of(as_of=as_of, post_ids=post_ids),
+        missing=(),
+    )
 
 
 def organisation_names_as_of(*, as_of: dt.date, organisation_ids) -> dict[int, tuple[str, str]]:
