@@ -41,3 +41,22 @@ def test_the_sweep_reads_thousands_of_raised_keys_in_one_query():
         found = _existing_keys(asked)
     assert len(captured) == 1
     assert found == set(raised)
+
+
+def test_ids_past_the_parameter_limit_in_one_query():
+    """Integer ids (history ids for the as-of screen's change list), 1,500 of them: more than
+    SQLite's 999 parameters, so `pk__in=[...]` would need batches."""
+    Alert.objects.bulk_create(
+        Alert(kind=Alert.Kind.CLOCK_APPROACHING, dedupe_key=f"k{n}", subject="s", body="b")
+        for n in range(1500)
+    )
+    every = sorted(Alert.objects.values_list("pk", flat=True))
+    wanted = [*every[::3], max(every) + 1000]  # one id that does not exist
+    with CaptureQueriesContext(connection) as captured:
+        found = sorted(
+            Alert.objects.filter(pk__in=one_parameter_in(wanted, integers=True)).values_list(
+                "pk", flat=True
+            )
+        )
+    assert len(captured) == 1
+    assert found == every[::3]

@@ -22,6 +22,7 @@ from tracker.models import (
     Succession,
     User,
 )
+from tracker.sql import one_parameter_in
 
 #
 # Every read of the past is a bounded number of queries whatever the size of the history: rows
@@ -292,7 +293,9 @@ class ChangeLog(Sequence):
 
 def _entries_for_rows(model: type[Model], history_ids: list[int]):
     """(entry, history_id) for the given history rows of `model`, each compared with the row
-    before it for the same record (read alongside, whether or not it is in the window)."""
+    before it for the same record (read alongside, whether or not it is in the window). The
+    ids are bound as one parameter, so the whole window (`changes_between`) is as many queries
+    as a page."""
     history = model.history.model  # type: ignore[attr-defined]
     before = (
         history.objects.filter(id=OuterRef("id"))
@@ -304,12 +307,21 @@ def _entries_for_rows(model: type[Model], history_ids: list[int]):
         .values("history_id")[:1]
     )
     rows = list(
-        history.objects.filter(history_id__in=history_ids)
+        history.objects.filter(history_id__in=one_parameter_in(history_ids, integers=True))
         .annotate(before_history_id=Subquery(before))
         .order_by("history_date", "history_id")
     )
     wanted = {r.before_history_id for r in rows} - {None}
-    previous = {r.history_id: r for r in history.objects.filter(history_id__in=wanted)}
+    previous = (
+        {
+            r.history_id: r
+            for r in history.objects.filter(
+                history_id__in=one_parameter_in(sorted(wanted), integers=True)
+            )
+        }
+        if wanted
+        else {}
+    )
     sequence = []
     for row in rows:
         context = previous.get(row.before_history_id)
