@@ -49,8 +49,9 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 # Row numbers (`<row r="12"`) and cell references (`<c r="AB12"`): a literal prefix keeps these
 # scans at C speed. Only references with two or more column letters, or a row number of six or
-# more digits, can break a limit, so only those are matched.
-_ROW_NUMBER = re.compile(rb' r="(\d+)"')
+# more digits, can break a limit (MAX_ROWS has six digits; tests/imports/test_readers.py pins
+# both), so only those are matched.
+_ROW_NUMBER = re.compile(rb' r="(\d{6,})"')
 _WIDE_CELL = re.compile(rb' r="([A-Z]{2,})\d+"')
 _TALL_CELL = re.compile(rb' r="[A-Z]+(\d{6,})"')
 # A formula cell whose cached value is missing or empty: `<c r="E2"><f>1+1</f><v /></c>`.
@@ -333,12 +334,8 @@ def _scan_part(
 ) -> int:
     """Inflate one XML part in chunks, enforcing the limits; returns the running total."""
     inflated = 0
-    rows = 0
-    cells = 0
-    max_row = 0
-    max_column = 0
+    size = _SheetSize(sheet, file_name) if sheet is not None else None
     carry = b""
-    first = True
     try:
         with archive.open(info) as handle:
             while True:
@@ -361,37 +358,14 @@ def _scan_part(
                 body, carry = text[:cut], text[cut:]
                 if len(carry) > 64 * 1024 * 1024:
                     body, carry = text, b""
-                if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-                    raise WorkbookError(
-                        f"{file_name}: part {info.filename} declares a DTD or XML entities, "
-                        "which workbooks never need; the file is refused."
-                    )
-                if sheet is None:
-                    continue
-                if first:
-                    first = False
-                    _read_dimension(body, sheet, file_name)
-                rows += body.count(b"<row")
-                cells += body.count(b"<c ") + body.count(b"<c>")
-                numbers = _ROW_NUMBER.findall(body)
-                if numbers:
-                    max_row = max(max_row, max(map(int, numbers)))
-                numbers = _TALL_CELL.findall(body)
-                if numbers:
-                    max_row = max(max_row, max(map(int, numbers)))
-                if _WIDE_CELL.search(body):
-                    for match in _WIDE_CELL.finditer(body):
-                        max_column = max(max_column, column_number(match.group(1).decode()))
-                if b"<f" in body:
-                    sheet.uncached_formulas.update(
-                        m.group(1).decode() for m in _UNCACHED_FORMULA.finditer(body)
-                    )
-                _check_sheet_size(sheet, file_name, rows, max_row, max_column, cells)
-            if carry and (b"<!DOCTYPE" in carry or b"<!ENTITY" in carry):
-                raise WorkbookError(
-                    f"{file_name}: part {info.filename} declares a DTD or XML entities, "
-                    "which workbooks never need; the file is refused."
-                )
+                _refuse_dtd(body, info, file_name)
+                if size is not None:
+                    size.scan(body)
+            # What follows the last `</row>` (a self-closing `<row r="9999999"/>`, say) is
+            # scanned too.
+            _refuse_dtd(carry, info, file_name)
+            if size is not None:
+                size.scan(carry)
     except WorkbookError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
@@ -400,6 +374,47 @@ def _scan_part(
             f"{_one_line(exc)}); open it in Excel and save it again."
         ) from exc
     return inflated_total
+
+
+def _refuse_dtd(body: bytes, info: zipfile.ZipInfo, file_name: str) -> None:
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise WorkbookError(
+            f"{file_name}: part {info.filename} declares a DTD or XML entities, "
+            "which workbooks never need; the file is refused."
+        )
+
+
+class _SheetSize:
+    """A worksheet's rows, cells, tallest row and widest column so far, checked against the
+    limits after each piece of its XML is scanned."""
+
+    def __init__(self, sheet: SheetInfo, file_name: str):
+        self.sheet = sheet
+        self.file_name = file_name
+        self.rows = self.cells = self.max_row = self.max_column = 0
+        self.first = True
+
+    def scan(self, body: bytes) -> None:
+        sheet = self.sheet
+        if self.first:
+            self.first = False
+            _read_dimension(body, sheet, self.file_name)
+        self.rows += body.count(b"<row")
+        self.cells += body.count(b"<c ") + body.count(b"<c>")
+        for pattern in (_ROW_NUMBER, _TALL_CELL):
+            numbers = pattern.findall(body)
+            if numbers:
+                self.max_row = max(self.max_row, *map(int, numbers))
+        if _WIDE_CELL.search(body):
+            for match in _WIDE_CELL.finditer(body):
+                self.max_column = max(self.max_column, column_number(match.group(1).decode()))
+        if b"<f" in body:
+            sheet.uncached_formulas.update(
+                m.group(1).decode() for m in _UNCACHED_FORMULA.finditer(body)
+            )
+        _check_sheet_size(
+            sheet, self.file_name, self.rows, self.max_row, self.max_column, self.cells
+        )
 
 
 def _read_dimension(body: bytes, sheet: SheetInfo, file_name: str) -> None:

@@ -21,6 +21,19 @@ ods_code_validator = RegexValidator(
 )
 
 
+def audited(**options) -> HistoricalRecords:
+    """The audit history of a tracker model, without the history indexes nothing reads.
+
+    django-simple-history indexes a history table's copy of the record's `id` and of every
+    unique or indexed field. Every read of these tables goes by (id, history_date), which
+    migration 0005 indexes, or by a foreign key (organisation, post, staff member); the copies
+    of employee and assignment numbers and of the /my/ account are never looked up. Each index
+    costs every history row written (an import of 100,000 people writes 300,000), so only the
+    ones something reads are kept.
+    """
+    return HistoricalRecords(no_db_index=["id", *options.pop("no_db_index", [])], **options)
+
+
 class User(AbstractUser):
     """A person who signs in. Accounts are deactivated, never deleted, so history keeps its who.
 
@@ -78,7 +91,7 @@ class Organisation(models.Model):
         blank=True,
     )
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         ordering = ["code"]
@@ -110,7 +123,7 @@ class Succession(models.Model):
     )
     effective_on = models.DateField()
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         ordering = ["effective_on", "predecessor__code"]
@@ -141,7 +154,7 @@ class Programme(models.Model):
     effective_on = models.DateField(help_text="The date the change takes legal effect.")
     organisations = models.ManyToManyField(Organisation, related_name="programmes", blank=True)
 
-    history = HistoricalRecords(m2m_fields=[organisations])
+    history = audited(m2m_fields=[organisations])
 
     class Meta:
         ordering = ["-effective_on", "name"]
@@ -181,7 +194,7 @@ class Post(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
     closed_on = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         ordering = ["organisation__code", "position_number"]
@@ -233,7 +246,7 @@ class StaffMember(models.Model):
         help_text="The sign-in account that lets this person see their own record at /my/.",
     )
 
-    history = HistoricalRecords()
+    history = audited(no_db_index=["employee_number", "user"])
 
     class Meta:
         ordering = ["last_name", "first_name", "employee_number"]
@@ -279,7 +292,7 @@ class Assignment(models.Model):
     start_on = models.DateField(null=True, blank=True)
     end_on = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = audited(no_db_index=["assignment_number"])
 
     class Meta:
         ordering = ["assignment_number"]
@@ -355,7 +368,7 @@ class PlannedChange(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audited()
 
     class Meta:
         ordering = ["effective_on", "post__organisation__code", "post__position_number"]

@@ -10,8 +10,9 @@ simple-history's signals, including the audit guard in `tracker.audit`; this mod
 does the guard's job itself: `BulkWriter` cannot be built without an acting user and a non-blank
 reason, and stamps both on every history row it writes.
 
-Primary keys for new rows are reserved before inserting (a sequence on PostgreSQL; on SQLite,
-whose write lock an import holds for its whole transaction, the next free values). On
+Primary keys for new rows are reserved before inserting (one block from the table's sequence on
+PostgreSQL, under a lock that holds off other inserters; on SQLite, whose write lock an import
+holds for its whole transaction, the next free values). On
 PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM.
 """
 
@@ -71,11 +72,21 @@ class BulkWriter:
         table = model._meta.db_table
         with self.connection.cursor() as cursor:
             if self.connection.vendor == "postgresql":
+                # One block of `count` ids: advance the sequence once instead of calling nextval
+                # per row (300,000 calls cost about a second). Every other writer of this table
+                # takes its ids from the sequence inside an INSERT, which needs a ROW EXCLUSIVE
+                # lock on the table; SHARE ROW EXCLUSIVE (held to the end of the import's
+                # transaction) waits for those and holds them off, so no id in the block can be
+                # handed out twice. Readers are not blocked.
+                quoted = self.connection.ops.quote_name(table)
+                cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.connection.ops.quote_name(table), count],
+                    "SELECT setval(seq, nextval(seq) + %s - 1) - %s + 1 "
+                    "FROM pg_get_serial_sequence(%s, 'id') AS seq",
+                    [count, count, quoted],
                 )
-                return [row[0] for row in cursor.fetchall()]
+                start = cursor.fetchone()[0]
+                return list(range(start, start + count))
             if self.connection.vendor == "sqlite":
                 quoted = self.connection.ops.quote_name(table)
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608

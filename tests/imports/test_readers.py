@@ -162,6 +162,31 @@ def test_a_cell_far_out_at_xfd1048576_is_refused(run_import, tmp_path):
         open_workbook(data, file_name="far.xlsx")
 
 
+@pytest.mark.parametrize("number", [readers.MAX_ROWS + 1, 999_999, 10_000_000])
+def test_an_empty_row_numbered_past_the_limit_is_refused(tmp_path, number):
+    # The scan matches only row numbers of six or more digits, which holds while MAX_ROWS
+    # itself has six: any number past it is matched.
+    assert len(str(readers.MAX_ROWS)) == 6
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1"><v>1</v></c></row>'
+        b'<row r="%d"/></sheetData></worksheet>' % number
+    )
+    data = _valid_bytes(tmp_path, extra_parts={"xl/worksheets/sheet1.xml": sheet})
+    with pytest.raises(WorkbookError, match="MAX_ROWS = 200,000"):
+        open_workbook(data, file_name="tall.xlsx")
+
+
+def test_a_row_numbered_at_the_limit_is_read(tmp_path):
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1"><v>1</v></c></row>'
+        b'<row r="%d"/></sheetData></worksheet>' % readers.MAX_ROWS
+    )
+    data = _valid_bytes(tmp_path, extra_parts={"xl/worksheets/sheet1.xml": sheet})
+    assert open_workbook(data, file_name="full.xlsx")
+
+
 def test_wide_cell_is_refused(tmp_path):
     sheet = (
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
