@@ -84,6 +84,75 @@ def _save_run(run: ImportRun, **fields) -> None:
     run.save(update_fields=list(fields))
 
 
+def _finished(
+    run: ImportRun,
+    outcome: str,
+    summaries: dict[str, SheetSummary],
+    *,
+    organisations,
+    notices: list[str],
+    tracker_state: list,
+    content_digests: dict | None,
+    timings: dict[str, float],
+    started: float,
+    problems: list[Problem] | None = None,
+) -> None:
+    """Record a run's end (applied, previewed or rejected; `_failed` records the rest): who may
+    see it (`organisations`), the outcome, per-sheet counts and preview from `summaries`, the
+    notices, timings with the total, `tracker_state` (see `_unchanged_since`), the finish time.
+
+    `content_digests` is None when the file was not read at all (an identical file): then the
+    preview is left empty and neither digests nor progress are written. `problems`, given when
+    the rows were planned, are kept (the first PROBLEM_LIMIT) with their count; any problem
+    makes the stage FAILED."""
+    run.organisations.set(organisations)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    if content_digests is None:
+        fields: dict = {"preview": {}}
+    else:
+        fields = {
+            "preview": {
+                s.name: {"created": s.created_rows, "updated": s.updated_rows, "objects": s.objects}
+                for s in summaries.values()
+            },
+            "content_digests": content_digests,
+            "progress_done": run.progress_total,
+        }
+    if problems is not None:
+        fields["problems"] = [str(p) for p in problems[:PROBLEM_LIMIT]]
+        fields["problem_count"] = len(problems)
+    _save_run(
+        run,
+        outcome=outcome,
+        stage=Stage.FAILED if problems else Stage.DONE,
+        counts={s.name: s.as_counts() for s in summaries.values()},
+        notices=notices,
+        timings=timings,
+        tracker_state=tracker_state,
+        finished_at=timezone.now(),
+        phase="",
+        **fields,
+    )
+
+
+def _failed(
+    result: ImportResult, message: str, timings: dict[str, float], started: float
+) -> ImportResult:
+    """Record a run that failed (`message`, one line, says why; nothing was written)."""
+    result.error = message
+    timings["total"] = round(time.perf_counter() - started, 3)
+    _save_run(
+        result.run,
+        outcome=ImportRun.Outcome.FAILED,
+        stage=Stage.FAILED,
+        message=message,
+        timings=timings,
+        finished_at=timezone.now(),
+        phase="",
+    )
+    return result
+
+
 def workbook_import(
     *,
     data: bytes,
@@ -245,25 +314,16 @@ def _recognised(
         row_count=sum(c.rows for c in contents.values()),
     )
     result.reused_from = vouching
-    run.organisations.set(Organisation.objects.filter(code__in=codes))
-    timings["total"] = round(time.perf_counter() - started, 3)
-    summaries = result.plan.summaries.values()
-    _save_run(
+    _finished(
         run,
-        outcome=ImportRun.Outcome.PREVIEWED if dry_run else ImportRun.Outcome.APPLIED,
-        stage=Stage.DONE,
-        counts={s.name: s.as_counts() for s in summaries},
-        preview={
-            s.name: {"created": s.created_rows, "updated": s.updated_rows, "objects": s.objects}
-            for s in summaries
-        },
+        ImportRun.Outcome.PREVIEWED if dry_run else ImportRun.Outcome.APPLIED,
+        result.plan.summaries,
+        organisations=Organisation.objects.filter(code__in=codes),
         notices=notices,
-        timings=timings,
         tracker_state=vouching.tracker_state,
         content_digests={key: c.digest for key, c in contents.items()},
-        finished_at=timezone.now(),
-        phase="",
-        progress_done=run.progress_total,
+        timings=timings,
+        started=started,
     )
     return result
 
@@ -293,23 +353,20 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
             summary = SheetSummary(name, unchanged=sum(counts.values()))
             result.plan.summaries[name] = summary
         result.reused_from = previous
-        run.organisations.set(previous.organisations.all())
-        timings["total"] = round(time.perf_counter() - started, 3)
-        _save_run(
+        _finished(
             run,
-            outcome=ImportRun.Outcome.PREVIEWED if dry_run else ImportRun.Outcome.APPLIED,
-            stage=Stage.DONE,
-            counts={s.name: s.as_counts() for s in result.plan.summaries.values()},
-            preview={},
+            ImportRun.Outcome.PREVIEWED if dry_run else ImportRun.Outcome.APPLIED,
+            result.plan.summaries,
+            organisations=previous.organisations.all(),
             notices=[
                 *previous.notices,
                 f"This file is identical (SHA-256) to import #{previous.pk} and the tracker has "
                 "not changed since, so every row is unchanged.",
             ],
-            timings=timings,
             tracker_state=previous.tracker_state,
-            finished_at=timezone.now(),
-            phase="",
+            content_digests=None,  # the file is not read
+            timings=timings,
+            started=started,
         )
         return result
 
@@ -326,18 +383,7 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
         result.parsed = parse_workbook(workbook, progress=lambda d, t: report("reading rows", d, t))
         timings["read"] = round(time.perf_counter() - mark, 3)
     except WorkbookError as exc:
-        result.error = str(exc)
-        timings["total"] = round(time.perf_counter() - started, 3)
-        _save_run(
-            run,
-            outcome=ImportRun.Outcome.FAILED,
-            stage=Stage.FAILED,
-            message=result.error,
-            timings=timings,
-            finished_at=timezone.now(),
-            phase="",
-        )
-        return result
+        return _failed(result, str(exc), timings, started)
 
     mark = time.perf_counter()
     report("comparing with the tracker", 0, 1)
@@ -358,25 +404,14 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
             run.organisations.set(Organisation.objects.filter(code__in=codes))
             # A constraint the plan could not foresee (a concurrent writer on PostgreSQL):
             # the transaction rolled back, so nothing was written.
-            result.error = (
+            message = (
                 f"{file_name}: the tracker changed while this import was being written "
                 f"({' '.join(str(exc).split())[:200]}); nothing was written. Run it again."
             )
-            timings["total"] = round(time.perf_counter() - started, 3)
-            _save_run(
-                run,
-                outcome=ImportRun.Outcome.FAILED,
-                stage=Stage.FAILED,
-                message=result.error,
-                timings=timings,
-                finished_at=timezone.now(),
-                phase="",
-            )
-            return result
+            return _failed(result, message, timings, started)
         tracker_state = result.tracker_state or tracker_state
         timings["write"] = round(time.perf_counter() - mark, 3)
 
-    timings["total"] = round(time.perf_counter() - started, 3)
     problems = result.problems
     if problems:
         outcome = ImportRun.Outcome.REJECTED
@@ -387,26 +422,17 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
             tracker_state = []  # a preview that would change things proves nothing
     else:
         outcome = ImportRun.Outcome.APPLIED
-    summaries = result.plan.summaries
-    run.organisations.set(Organisation.objects.filter(code__in=codes))
-    _save_run(
+    _finished(
         run,
-        outcome=outcome,
-        stage=Stage.FAILED if problems else Stage.DONE,
-        counts={s.name: s.as_counts() for s in summaries.values()},
-        preview={
-            s.name: {"created": s.created_rows, "updated": s.updated_rows, "objects": s.objects}
-            for s in summaries.values()
-        },
-        problems=[str(p) for p in problems[:PROBLEM_LIMIT]],
-        problem_count=len(problems),
+        outcome,
+        result.plan.summaries,
+        organisations=Organisation.objects.filter(code__in=codes),
         notices=result.parsed.notices,
-        timings=timings,
         tracker_state=[list(pair) for pair in tracker_state],
         content_digests={key: sheet.digest for key, sheet in result.parsed.sheets.items()},
-        finished_at=timezone.now(),
-        phase="",
-        progress_done=run.progress_total,
+        timings=timings,
+        started=started,
+        problems=problems,
     )
     return result
 
