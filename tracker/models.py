@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from tracker.bands import Band
+from tracker.formatting import format_wte
 from tracker.unions import Union
 
 ODS_CODE_PATTERN = r"^[A-Z0-9]{3}([A-Z0-9]{2})?$"
@@ -218,6 +219,11 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position_number} {self.title}"
+
+    def get_wte_display(self) -> str:
+        """The WTE as people write it ("0.6", "1"); Wagtail's post listing and inspect page show
+        this in place of the stored "0.6000"."""
+        return format_wte(self.wte) if self.wte is not None else ""
 
 
 class StaffMember(models.Model):

@@ -19,6 +19,7 @@ from employment.rules.dates import add_months, long_date
 from employment.rules.money import ZERO, halves, pounds, to_pennies
 from employment.rules.rule_sets import MARS, NoRuleSetInForce, RuleSetUsed, in_force, used
 from employment.rules.service import ServiceSummary
+from tracker.formatting import format_wte
 
 MONTHS_PER_YEAR = 12
 
@@ -98,7 +99,7 @@ def mars(*, salary: Decimal, service: ServiceSummary, fte: Decimal = Decimal(1))
         lines.append(
             f"Annual pay used: {pounds(salary)} capped at {pounds(cap)} (the "
             f"{pounds(rules.annual_salary_cap)} notional cap"
-            + (f" pro rata at {fte} of full time" if fte != 1 else "")
+            + (f" pro rata at {format_wte(fte)} of full time" if fte != 1 else "")
             + ")."
         )
     else:

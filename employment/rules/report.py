@@ -14,6 +14,7 @@ from employment.rules.money import halves, plain_pounds, pounds
 from employment.rules.redundancy import Entitlements
 from employment.rules.rule_sets import RuleSetUsed
 from employment.rules.staff_text import StaffSection, as_staff_lines
+from tracker.formatting import format_wte
 
 __all__ = ["StaffSection", "as_json_data", "as_staff_lines", "as_staff_text", "as_text"]
 
@@ -227,7 +228,7 @@ def as_text(entitlements: Entitlements) -> str:
         (
             f"Entitlements for someone leaving on {long_date(e.applied_on)} "
             f"(aged {e.age_at_exit}), salary {pounds(e.salary)}"
-            + (f" at {e.fte} of full time" if e.fte != 1 else "")
+            + (f" at {format_wte(e.fte)} of full time" if e.fte != 1 else "")
             + (f", band {e.band}" if e.band else "")
             + (", with pay in lieu of notice" if e.pay_in_lieu else "")
             + ".",

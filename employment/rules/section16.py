@@ -32,6 +32,7 @@ from employment.rules.rule_sets import (
 )
 from employment.rules.service import ServiceSummary
 from tracker.bands import AFC_BANDS, normalise_band
+from tracker.formatting import format_wte
 
 MONTHS_PER_YEAR = 12
 WEEKS_PER_YEAR = 52
@@ -141,7 +142,7 @@ def afc_redundancy(
 
     floor = rules.annual_earnings_floor * fte
     cap = rules.annual_earnings_cap * fte
-    part_time = f" pro rata at {fte} of full time" if fte != 1 else ""
+    part_time = f" pro rata at {format_wte(fte)} of full time" if fte != 1 else ""
     if salary < floor:
         pay, limit = floor, "floor"
         lines.append(

@@ -23,6 +23,7 @@ import pytest
 from employment.rules import ServicePeriod, estimate_entitlements
 from employment.rules import section16 as section16_module
 from employment.rules.dates import complete_statutory_weeks
+from employment.rules.report import as_text
 from employment.rules.rule_sets import AFC_REDUNDANCY
 
 
@@ -218,3 +219,11 @@ def test_the_nine_day_gap_from_the_issue_keeps_the_nhs_payment():
     assert result.afc_redundancy.total == Decimal("18069.23")
     assert not result.statutory_redundancy.eligible
     assert any("Section 16 continuity survives" in line for line in result.afc_redundancy.breakdown)
+
+
+def test_part_time_text_shows_the_wte_as_people_write_it():
+    # A post's WTE arrives with the column's 4 places: the text says "0.6", not "0.6000".
+    result = estimate(salary=Decimal(12000), fte=Decimal("0.6000"), service_start=date(2021, 4, 1))
+    text = " ".join(result.afc_redundancy.breakdown) + " " + as_text(result)
+    assert "pro rata at 0.6 of full time" in text and "at 0.6 of full time" in as_text(result)
+    assert "0.6000" not in text

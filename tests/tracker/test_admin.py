@@ -2,6 +2,8 @@
 saves through services with a reason, bulk approve/apply, one audit history."""
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -254,6 +256,31 @@ def test_establishment_as_at_a_date_screen(hr_client, org):
     )
     assert other.staff_member.employee_number not in response.content.decode()
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_establishment_screen_shows_wte_as_people_write_it(hr_client, org):
+    # SQLite sums the 4-place column to Decimal("2.40000000000000"), PostgreSQL to 2.4000;
+    # the screen shows "2.4 WTE" either way, and each post's WTE (in the table and in the
+    # changes listed) without trailing zeros.
+    for wte in ("1.0000", "0.6000", "0.8000"):
+        factories.PostFactory(organisation=org, wte=Decimal(wte))
+    today = timezone.localdate().isoformat()
+    response = hr_client.get(
+        "/admin/transition/as-of/", {"organisation": org.pk, "as_of": today, "changes_from": today}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3 live posts, 0 filled, 2.4 WTE." in html
+    assert "<td>0.6</td>" in html and "<td>1</td>" in html
+    assert "WTE: — → 0.6<" in html
+    assert "2.40" not in html and "0.6000" not in html and "1.0000" not in html
+
+
+def test_post_listing_shows_wte_as_people_write_it(hr_client, org):
+    factories.PostFactory(organisation=org, wte=Decimal("0.5000"))
+    html = hr_client.get("/admin/posts/").content.decode()
+    assert "0.5000" not in html
+    assert re.search(r">\s*0\.5\s*<", html)
 
 
 @pytest.mark.parametrize("role", [roles.UNION_REP, roles.PARTNERSHIP_APPROVER, roles.CMS_EDITOR])

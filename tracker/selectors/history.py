@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Model, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from tracker.formatting import format_wte
 from tracker.models import (
     Assignment,
     Organisation,
@@ -82,6 +83,8 @@ def _display(field, value: Any, labels: dict[tuple[type, Any], str]) -> str:
         return "Yes" if value else "No"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if field.name == "wte":
+        return format_wte(value)
     return str(value)
 
 
