@@ -77,7 +77,9 @@ class BulkWriter:
                 # takes its ids from the sequence inside an INSERT, which needs a ROW EXCLUSIVE
                 # lock on the table; SHARE ROW EXCLUSIVE (held to the end of the import's
                 # transaction) waits for those and holds them off, so no id in the block can be
-                # handed out twice. Readers are not blocked.
+                # handed out twice. Readers are not blocked. The import's write already holds
+                # this lock (`imports.engine.state.hold_tracker`); taking it again is free, and
+                # keeps this method safe on its own.
                 quoted = self.connection.ops.quote_name(table)
                 cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
                 cursor.execute(

@@ -9,7 +9,8 @@
 
 Unchanged rows produce no write and no history, so re-importing a file changes nothing. If the
 tracker tables changed between planning and the write (another import, an edit in the admin),
-the plan is rebuilt inside the transaction.
+the plan is rebuilt inside the transaction, which holds every other writer of the tracker off
+until it commits (`imports.engine.state.hold_tracker`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from imports.engine.plan import build_plan
 from imports.engine.progress import WriteProgress
 from imports.engine.results import Plan, SheetSummary
 from imports.engine.rows import ParsedWorkbook, Problem
-from imports.engine.state import watermark
+from imports.engine.state import hold_tracker, watermark
+from imports.engine.statistics import analyze_after_commit
 from imports.engine.write import write_plan
 from imports.models import ImportRun
 from imports.readers import WorkbookError, open_workbook
@@ -231,6 +233,7 @@ def _unchanged_since(run: ImportRun) -> ImportRun | None:
 
 def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes) -> None:
     with transaction.atomic():
+        hold_tracker()
         if watermark() != result.plan.watermark:
             # Someone wrote to the tracker since the plan was made: plan again under the lock.
             result.parsed = parse_workbook(result.parsed.workbook)
@@ -246,6 +249,7 @@ def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes) -> 
                 write_plan(result.plan, writer)
             finally:
                 progress.close()
+            analyze_after_commit(result.plan.writes)
             result.tracker_state = list(watermark())
 
 

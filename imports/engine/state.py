@@ -102,6 +102,23 @@ def _decimal_converter(field: DecimalField) -> Callable[[object], Decimal | None
     return convert
 
 
+def hold_tracker() -> None:
+    """Hold off every other writer of the tracker tables until the current transaction ends, so
+    the `watermark` compared next stays true while the plan is written (or planned again).
+
+    On SQLite the import's transaction is IMMEDIATE and already holds the database's write
+    lock. On PostgreSQL this takes SHARE ROW EXCLUSIVE on each audited table, always in the same
+    order, so two imports queue rather than deadlock: every other writer needs ROW EXCLUSIVE
+    and waits; readers (ACCESS SHARE) carry on. Called inside the write's transaction."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in AUDITED:
+            cursor.execute(f"LOCK TABLE {quote(model._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def watermark() -> tuple:
     """How many history rows each audited table has, and its latest: every write to the tracker
     writes history, so this changes whenever the tracker does (the count catches a concurrent
