@@ -47,13 +47,12 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-# Row numbers (`<row r="12"`) and cell references (`<c r="AB12"`): a literal prefix keeps these
-# scans at C speed. Only references with two or more column letters, or a row number of six or
+# Row numbers (`<row r="12"`) and cell references (`<c r="AB12"`): a literal prefix keeps the
+# scan at C speed. Only references with two or more column letters, or a row number of six or
 # more digits, can break a limit (MAX_ROWS has six digits; tests/imports/test_readers.py pins
-# both), so only those are matched.
-_ROW_NUMBER = re.compile(rb' r="(\d{6,})"')
-_WIDE_CELL = re.compile(rb' r="([A-Z]{2,})\d+"')
-_TALL_CELL = re.compile(rb' r="[A-Z]+(\d{6,})"')
+# both), so only those are matched, in one pass: group 1 and 2 a wide cell's column and row,
+# group 3 a tall row's number.
+_PAST_LIMITS = re.compile(rb' r="(?:([A-Z]{2,})(\d+)|[A-Z]?(\d{6,}))"')
 # A formula cell whose cached value is missing or empty: `<c r="E2"><f>1+1</f><v /></c>`.
 _UNCACHED_FORMULA = re.compile(
     rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
@@ -377,7 +376,8 @@ def _scan_part(
 
 
 def _refuse_dtd(body: bytes, info: zipfile.ZipInfo, file_name: str) -> None:
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+    # One pass for "<!" (comments and CDATA have it too, rarely), then the two declarations.
+    if b"<!" in body and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
         raise WorkbookError(
             f"{file_name}: part {info.filename} declares a DTD or XML entities, "
             "which workbooks never need; the file is refused."
@@ -400,14 +400,13 @@ class _SheetSize:
             self.first = False
             _read_dimension(body, sheet, self.file_name)
         self.rows += body.count(b"<row")
-        self.cells += body.count(b"<c ") + body.count(b"<c>")
-        for pattern in (_ROW_NUMBER, _TALL_CELL):
-            numbers = pattern.findall(body)
-            if numbers:
-                self.max_row = max(self.max_row, *map(int, numbers))
-        if _WIDE_CELL.search(body):
-            for match in _WIDE_CELL.finditer(body):
-                self.max_column = max(self.max_column, column_number(match.group(1).decode()))
+        # Every cell element, and the few other elements whose names start with "c" (`<cols>`,
+        # `<cfRule>`...): a count that errs only on the safe side, in one pass.
+        self.cells += body.count(b"<c")
+        for wide_column, wide_row, tall_row in _PAST_LIMITS.findall(body):
+            if wide_column:
+                self.max_column = max(self.max_column, column_number(wide_column.decode()))
+            self.max_row = max(self.max_row, int(wide_row or tall_row))
         if b"<f" in body:
             sheet.uncached_formulas.update(
                 m.group(1).decode() for m in _UNCACHED_FORMULA.finditer(body)
