@@ -158,11 +158,15 @@ def representing_union(case: Case) -> str | None:
     return (case.union_name or None) if case.requested_representation else None
 
 
+def case_status_key(case_id: int, status: str, on: dt.date) -> str:
+    return f"case:{case_id}:entered:{status}:{on.isoformat()}"
+
+
 def case_status_event(case: Case, status: str, on: dt.date, *, due_on=None) -> Event:
     phrase = STATUS_PHRASES[status]
     return Event(
         kind=Alert.Kind.CASE_STATUS,
-        dedupe_key=f"case:{case.pk}:entered:{status}:{on.isoformat()}",
+        dedupe_key=case_status_key(case.pk, status, on),
         subject="{who} " + phrase,
         body="{who} " + f"{phrase} with effect from {day(on)}.",
         action=STATUS_ACTIONS[status],
@@ -189,12 +193,16 @@ def case_next_date(case: Case, on: dt.date) -> dt.date | None:
     return min(dates, default=None)
 
 
+def case_clock_key(case_id: int, clock: str, phase: str, on: dt.date) -> str:
+    return f"clock:case:{case_id}:{clock}:{phase}:{on.isoformat()}"
+
+
 def case_clock_event(case: Case, clock: str, on: dt.date, phase: str, today: dt.date) -> Event:
     label, action = CASE_CLOCKS[clock]
     words = clock_words(label, on, today)
     return Event(
         kind=clock_kind(phase),
-        dedupe_key=f"clock:case:{case.pk}:{clock}:{phase}:{on.isoformat()}",
+        dedupe_key=case_clock_key(case.pk, clock, phase, on),
         subject=words + ": {who}",
         body=words + ": {who}.",
         action=action,

@@ -139,12 +139,20 @@ def raise_case_status_alert(*, case: Case, status: str, on: dt.date) -> Alert | 
 # --- case clocks -------------------------------------------------------------------------------
 
 
+def _cases_named(ids: set[int]) -> dict[int, Case]:
+    """The cases with these ids, with what an event about them needs: one query."""
+    if not ids:
+        return {}
+    cases = Case.objects.select_related("staff_member", "post__organisation", "employer")
+    return {c.pk: c for c in cases.filter(pk__in=one_parameter_in(sorted(ids)))}
+
+
 def case_clock_events(*, today: dt.date, lead: int, lookback: int) -> list[Event]:
-    """Every case clock inside the alert window: four queries, whatever the number of cases."""
+    """Every case clock inside the alert window not alerted before: its keys from four queries
+    of ids and dates, one for the keys already raised, and the cases themselves (one query) only
+    for the rest, so a repeated sweep builds no case at all."""
     window = (today - dt.timedelta(days=lookback), today + dt.timedelta(days=lead))
-    cases = Case.objects.select_related("staff_member", "post__organisation", "employer").order_by(
-        "pk"
-    )
+    cases = Case.objects.order_by("pk")
     queries = {
         "consultation_end": cases.open().annotate(clock_on=F("consultation_ends_on")),
         "trial_end": cases.filter(status=Case.Status.REDEPLOYMENT_TRIAL).annotate(
@@ -155,25 +163,34 @@ def case_clock_events(*, today: dt.date, lead: int, lookback: int) -> list[Event
         ),
         "clawback_end": cases.annotate(clock_on=F("clawback_ends_on")),
     }
-    found = []
+    due = {}
     for clock, query in queries.items():
-        for case in query.filter(clock_on__range=window):
-            phase = rules.clock_phase(case.clock_on, today=today, lead=lead, lookback=lookback)
+        for pk, on in query.filter(clock_on__range=window).values_list("pk", "clock_on"):
+            phase = rules.clock_phase(on, today=today, lead=lead, lookback=lookback)
             if phase:
-                found.append(ev.case_clock_event(case, clock, case.clock_on, phase, today))
-    return found
+                due[ev.case_clock_key(pk, clock, phase, on)] = (pk, clock, on, phase)
+    raised = _existing_keys(list(due)) if due else set()
+    todo = [d for key, d in due.items() if key not in raised]
+    named = _cases_named({pk for pk, *_ in todo})
+    return [ev.case_clock_event(named[pk], *rest, today) for pk, *rest in todo]
 
 
 def missed_status_events(*, today: dt.date, lookback: int) -> list[Event]:
     """Status alerts whose background task never ran (the process stopped between the commit and
-    the enqueue): every case that entered an alerted status within the look-back. One query; the
-    dedupe key keeps it idempotent."""
+    the enqueue): every case that entered an alerted status within the look-back and has no
+    alert for it. One query of ids, statuses and dates, one for the keys raised, and one for
+    the cases missing their alert (if any); the dedupe key keeps it idempotent."""
     since = today - dt.timedelta(days=lookback)
-    cases = Case.objects.filter(
-        status__in=list(ev.STATUS_PHRASES), status_changed_on__gte=since
-    ).select_related("staff_member", "post__organisation", "employer")
+    entered = {
+        ev.case_status_key(pk, status, on): pk
+        for pk, status, on in Case.objects.filter(
+            status__in=list(ev.STATUS_PHRASES), status_changed_on__gte=since
+        ).values_list("pk", "status", "status_changed_on")
+    }
+    raised = _existing_keys(list(entered)) if entered else set()
+    named = _cases_named({pk for key, pk in entered.items() if key not in raised})
     events = []
-    for c in cases:
+    for c in named.values():
         on = c.status_changed_on
         events.append(ev.case_status_event(c, c.status, on, due_on=ev.case_next_date(c, on)))
     return events
