@@ -144,7 +144,7 @@ def _cases_named(ids: set[int]) -> dict[int, Case]:
     if not ids:
         return {}
     cases = Case.objects.select_related("staff_member", "post__organisation", "employer")
-    return {c.pk: c for c in cases.filter(pk__in=one_parameter_in(sorted(ids)))}
+    return {c.pk: c for c in cases.filter(pk__in=one_parameter_in(sorted(ids), integers=True))}
 
 
 def case_clock_events(*, today: dt.date, lead: int, lookback: int) -> list[Event]:
