@@ -116,11 +116,11 @@ def test_a_recognised_file_converts_no_cell_and_names_the_organisations_its_rows
 def test_no_earlier_import_means_no_extra_pass(run_import, monkeypatch):
     """A first import reads the file once: the content-only pass runs only when an earlier
     import could vouch for the file."""
-    import imports.engine.run as engine_run
+    import imports.engine.seen as engine_seen
 
     calls = []
-    real = engine_run.content_digests
-    monkeypatch.setattr(engine_run, "content_digests", lambda wb: calls.append(wb) or real(wb))
+    real = engine_seen.content_digests
+    monkeypatch.setattr(engine_seen, "content_digests", lambda wb: calls.append(wb) or real(wb))
     assert run_import(xlsx_bytes({"Organisations": ORGS, "Establishment": POSTS})).code == 0
     assert calls == []
     # With the tracker changed since, no earlier import vouches: still no extra pass.
