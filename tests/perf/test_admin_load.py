@@ -1,6 +1,6 @@
 """Load test: the main admin screens, signed in, under gunicorn with 2 workers at demo scale.
 
-Builds a throwaway SQLite site under the production settings (as test_public_load.py does: only
+Builds a throwaway SQLite site under the production settings (`tests/perf/gunicorn_site.py`: only
 the static files storage differs), loads the demo (`seed_demo`, allowed for that one command),
 and signs in the demo HR manager (`hr`) and union rep (`rep`) server-side: a session made the
 way Django's test client's `force_login` makes it (which sends `user_logged_in`, so the session
@@ -19,23 +19,17 @@ it. Figures are printed, never asserted.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.perf.test_public_load import _cpu_seconds
+from tests.perf.gunicorn_site import cpu_seconds, fire, get, manage, site_env, start_gunicorn, stop
 
 pytestmark = pytest.mark.perf
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = int(os.environ.get("ADMIN_LOAD_REQUESTS", "200"))
 THREADS = int(os.environ.get("ADMIN_LOAD_THREADS", "4"))
 PORT = int(os.environ.get("ADMIN_LOAD_PORT", "8106"))
@@ -114,141 +108,52 @@ def _screens(info):
     ]
 
 
-def _manage(env, *args) -> str:
-    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        check=True,
-        capture_output=True,
-    ).stdout
-
-
-def _get(path, cookie=None):
-    """One GET; (status, Location header, body). A connection failure or timeout is status 0."""
-    # The production settings redirect plain HTTP and send the session cookie only over HTTPS;
-    # behind the load balancer this header says the visitor used HTTPS.
-    headers = {"X-Forwarded-Proto": "https"}
-    if cookie:
-        headers["Cookie"] = cookie
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheader("Location"), response.read()
-    except OSError as exc:
-        return 0, repr(exc), b""
-    finally:
-        connection.close()
-
-
-def _wait_until_up(server, deadline=60.0):
-    started = time.monotonic()
-    while time.monotonic() - started < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited before answering")
-        if _get("/healthz")[0] == 200:
-            return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
 def _fire(path, cookie, markers, total, threads, stop_at):
     """`total` requests from `threads` threads (none started after `stop_at`, a monotonic
     time). Returns the wall time, the latencies, the problems (status, what was wrong) and the
     largest response's size in bytes."""
-    latencies, problems, sizes = [], [], [0]
-    lock = threading.Lock()
-    counter = iter(range(total))
-
-    def worker():
-        while True:
-            with lock:
-                if next(counter, None) is None:
-                    return
-            if time.monotonic() > stop_at:
-                with lock:
-                    problems.append((0, "deadline passed"))
-                return
-            started = time.perf_counter()
-            status, location, body = _get(path, cookie)
-            took = time.perf_counter() - started
-            missing = [m.decode() for m in markers if m not in body]
-            with lock:
-                latencies.append(took)
-                sizes.append(len(body))
-                if status != 200 or missing:
-                    problems.append((status, location or f"missing {missing}"))  # 0: no answer
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return time.perf_counter() - started, latencies, problems, max(sizes)
+    wall, answered = fire(PORT, path, total, threads, cookie=cookie, stop_at=stop_at)
+    problems = [(0, "deadline passed")] * (total - len(answered))
+    for _, response in answered:
+        missing = [m.decode() for m in markers if m not in response.body]
+        if response.status != 200 or missing:
+            where = response.headers.get("location", response.headers.get("error"))
+            problems.append((response.status, where or f"missing {missing}"))  # 0: no answer
+    latencies = [took for took, _ in answered]
+    return wall, latencies, problems, max((len(r.body) for _, r in answered), default=0)
 
 
 def test_admin_screens_under_load(tmp_path):
-    # The production settings, except the static files storage (see test_public_load.py).
-    (tmp_path / "load_settings.py").write_text(
-        "from config.settings.production import *\n"
-        "STORAGES = {**STORAGES, 'staticfiles': "
-        "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
-    )
+    env = site_env(tmp_path)
     # Production refuses demo data (known passwords); this throwaway site allows it to seed.
     (tmp_path / "seed_settings.py").write_text(
         "from load_settings import *\nTRANSITION_ALLOW_DEMO_DATA = True\n"
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
-        "DJANGO_SETTINGS_MODULE": "load_settings",
-        "DJANGO_SECRET_KEY": "load-test-" + "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-    }
-    _manage(env, "migrate", "--noinput")
-    _manage({**env, "DJANGO_SETTINGS_MODULE": "seed_settings"}, "seed_demo")
-    info = json.loads(_manage(env, "shell", "--no-imports", "-c", SIGN_IN).strip().splitlines()[-1])
+    manage(env, "migrate", "--noinput")
+    manage({**env, "DJANGO_SETTINGS_MODULE": "seed_settings"}, "seed_demo")
+    info = json.loads(manage(env, "shell", "--no-imports", "-c", SIGN_IN).strip().splitlines()[-1])
     cookies = {user: f"{info['cookie']}={key}" for user, key in info["sessions"].items()}
     screens = _screens(info)
 
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    server = start_gunicorn(env, PORT)
     load_before = os.getloadavg()
     results = {}
     try:
-        _wait_until_up(server)
         # Without the session the screen is the sign-in redirect, so a 200 below is signed in.
-        status, location, _ = _get(info["urls"]["posts:index"])
-        assert status == 302 and "/login/" in location, (status, location)
+        anonymous = get(PORT, info["urls"]["posts:index"])
+        location = anonymous.headers.get("location", "")
+        assert anonymous.status == 302 and "/login/" in location, (anonymous.status, location)
         stop_at = time.monotonic() + DEADLINE
         for name, user, path, markers in screens:
             markers = [*markers, ACCOUNT[user]]
             # Concurrent warm-up, so both workers have loaded the app and this screen's code.
             warm = _fire(path, cookies[user], markers, WARM_UP, THREADS, stop_at)
             assert not warm[2], (name, path, warm[2][:3])
-            cpu_before = _cpu_seconds(server.pid)
+            cpu_before = cpu_seconds(server.pid)
             fired = _fire(path, cookies[user], markers, REQUESTS, THREADS, stop_at)
-            results[name] = (user, *fired, _cpu_seconds(server.pid) - cpu_before)
+            results[name] = (user, *fired, cpu_seconds(server.pid) - cpu_before)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
     load = ", ".join(f"{x:.2f}" for x in load_before)
     load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
