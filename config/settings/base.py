@@ -129,6 +129,13 @@ if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         env("DATABASE_REPLICA_URL"), conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0"))
     )
+# PostgreSQL's JIT compiles a query whose estimated cost is high, which the admin's counts over
+# 100,000 rows are: 170 ms of compiling for a 240 ms count (docs/decisions.md, "National
+# scale, third pass"). Our queries are short; JIT is off for our connections.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
 DATABASE_REPLICA_READS = "replica" in DATABASES
 
