@@ -36,20 +36,12 @@ def _elsewhere(sql: str, params=()) -> object:
 
 def _insert_post_elsewhere(organisation_id: int, position: str) -> int:
     """A post inserted by another session (as the admin would), refusing to wait over 0.3 s."""
-    other = connections.create_connection("default")
-    try:
-        other.ensure_connection()
-        with other.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '300ms'")
-            cursor.execute(
-                "INSERT INTO tracker_post (organisation_id, position_number, title, directorate,"
-                " band, wte, cost_centre, is_board_level, status)"
-                " VALUES (%s, %s, 'Analyst', '', '5', 1, '', false, 'live') RETURNING id",
-                [organisation_id, position],
-            )
-            return cursor.fetchone()[0]
-    finally:
-        other.close()
+    return _elsewhere(
+        "INSERT INTO tracker_post (organisation_id, position_number, title, directorate,"
+        " band, wte, cost_centre, is_board_level, status)"
+        " VALUES (%s, %s, 'Analyst', '', '5', 1, '', false, 'live') RETURNING id",
+        [organisation_id, position],
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,14 +65,7 @@ def test_no_other_session_can_insert_until_the_block_is_committed(system_user):
         with pytest.raises(OperationalError, match="lock timeout"):
             _insert_post_elsewhere(organisation.pk, "ELSEWHERE-1")
         # Reading is never held up by the reservation.
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '300ms'")
-                cursor.execute("SELECT count(*) FROM tracker_post")
-                assert cursor.fetchone()[0] == 0
-        finally:
-            other.close()
+        assert _elsewhere("SELECT count(*) FROM tracker_post") == 0
     elsewhere = _insert_post_elsewhere(organisation.pk, "ELSEWHERE-2")
     assert elsewhere > max(block)
 
