@@ -13,7 +13,9 @@ reason, and stamps both on every history row it writes.
 Primary keys for new rows are reserved before inserting (one block from the table's sequence on
 PostgreSQL, under a lock that holds off other inserters; on SQLite, whose write lock an import
 holds for its whole transaction, the next free values). On
-PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM.
+PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM. On
+SQLite a large insert into a small table builds its secondary indexes afterwards
+(`imports.engine.indexes`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.db import connections
 from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
+from imports.engine.indexes import built_afterwards
 from tracker.audit import MissingAuditContext, require_reason
 
 _HISTORY_FIELDS = {
@@ -122,10 +125,12 @@ class BulkWriter:
             for name in columns:
                 if name not in row:
                     row[name] = defaults[name]
-        self._executemany(
-            model._meta.db_table, columns, self._tuples(model, rows, columns), self.progress
-        )
-        self._history_from_table(model, [row["id"] for row in rows], "+")
+        tables = [model._meta.db_table, model.history.model._meta.db_table]
+        with built_afterwards(self.connection, tables, len(rows)):
+            self._executemany(
+                model._meta.db_table, columns, self._tuples(model, rows, columns), self.progress
+            )
+            self._history_from_table(model, [row["id"] for row in rows], "+")
 
     def update(self, model: type[Model], rows: list[dict], fields: Iterable[str]) -> None:
         """Update rows (each a dict with "id" and the values to set) and write their "~" history

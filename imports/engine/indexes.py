@@ -1,0 +1,80 @@
+"""SQLite: a large insert into a small table builds its secondary indexes once, afterwards.
+
+Maintaining an index row by row costs a B-tree descent per row per index, in random order for
+every index but the primary key; building it after the load sorts once. At 100,000 posts, people
+and assignments (each table and its history table with 4 to 8 indexes) that is about 1.4 s of a
+6 s write (docs/decisions.md, "National scale, fourth pass").
+
+This is only done where it is safe and pays:
+- SQLite only. Schema changes there are part of the transaction: if anything fails, the rollback
+  brings the indexes back with the data. Readers are not affected (in WAL mode they read the
+  last committed database, indexes and all). On PostgreSQL, `DROP INDEX` would take an ACCESS
+  EXCLUSIVE lock and block every reader of the table until the import commits, so nothing is
+  done there.
+- inside a transaction only (the import's write is one); outside one, indexes are kept.
+- for a table that holds no more rows than are being inserted (a first import, typically):
+  rebuilding costs the table's size, so for a large table it would cost more than it saves.
+
+The indexes come back from their own `CREATE INDEX` statements as SQLite recorded them, so
+unique, partial and expression indexes are rebuilt exactly; a unique index that the new rows
+would break fails to build and the transaction rolls back (the planner refuses such rows
+first). Indexes SQLite made for inline UNIQUE constraints cannot be dropped and are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+REBUILD_FROM_ROWS = 10_000  # rows inserted into one table by one statement series
+
+
+def _holds_more_than(connection: BaseDatabaseWrapper, table: str, rows: int) -> bool:
+    """Whether the table has more than `rows` rows, counting no further than that."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {quote(table)} LIMIT %s)",  # noqa: S608
+            [rows + 1],
+        )
+        return cursor.fetchone()[0] > rows
+
+
+def deferrable(connection: BaseDatabaseWrapper, tables: list[str], rows: int) -> list[str]:
+    """The tables whose secondary indexes are better built after inserting `rows` rows."""
+    if connection.vendor != "sqlite" or rows < REBUILD_FROM_ROWS:
+        return []
+    if not connection.in_atomic_block:
+        return []
+    return [table for table in tables if not _holds_more_than(connection, table, rows)]
+
+
+@contextmanager
+def built_afterwards(
+    connection: BaseDatabaseWrapper, tables: list[str], rows: int
+) -> Iterator[None]:
+    """Drop the secondary indexes of those `tables` where it pays (see the module), run the
+    block, then build them again from their recorded definitions. If the block raises, the
+    indexes are not rebuilt here: the caller's transaction is rolling back, which restores
+    them."""
+    chosen = deferrable(connection, tables, rows)
+    if not chosen:
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(chosen))
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+            f"AND tbl_name IN ({placeholders}) ORDER BY name",
+            chosen,
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)

@@ -1,0 +1,155 @@
+"""A large insert into a small table builds its secondary indexes afterwards on SQLite
+(imports/engine/indexes.py). What must hold: every index comes back exactly as it was, a unique
+index still refuses duplicates (the whole write rolls back), a failure part-way leaves indexes
+and data as they were, and nothing is dropped where it would not pay or would not be safe: a
+table larger than the insert, outside a transaction, or on PostgreSQL (readers would block)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from imports.engine import history, indexes
+from imports.engine.history import BulkWriter
+from imports.engine.run import workbook_import
+from tests import factories
+from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, vacant_row, xlsx_bytes
+from tracker.models import Assignment, Post, StaffMember
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL keeps its indexes (see the module)"
+)
+TRACKED = [model._meta.db_table for model in (Post, StaffMember, Assignment)] + [
+    model.history.model._meta.db_table for model in (Post, StaffMember, Assignment)
+]
+
+
+def _indexes(tables=TRACKED) -> set[tuple[str, str, str]]:
+    """(table, index name, definition) of every index SQLite can drop on these tables."""
+    placeholders = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+            f"AND sql IS NOT NULL AND tbl_name IN ({placeholders})",
+            list(tables),
+        )
+        return set(cursor.fetchall())
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, system_user):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    factories.OrganisationFactory(code="QNQ")
+    before = _indexes()
+    # The tracker's own migrations give each of these tables secondary indexes to drop.
+    assert {table for table, _name, _sql in before} == set(TRACKED)
+    during: dict[str, set] = {}
+    executemany = history.BulkWriter._executemany
+
+    def look(self, table, columns, values, progress=None):
+        during[table] = {name for t, name, _sql in _indexes() if t == table}
+        return executemany(self, table, columns, values, progress)
+
+    monkeypatch.setattr(history.BulkWriter, "_executemany", look)
+    rows = [
+        person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}", email=f"p{n}@nhs.net")
+        for n in range(3)
+    ]
+    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows, vacant_row(position="V")]})
+    result = workbook_import(data=data, file_name="first.xlsx", acting_user=system_user)
+
+    assert result.ok, result.problems
+    assert during == {
+        Post._meta.db_table: set(),
+        StaffMember._meta.db_table: set(),
+        Assignment._meta.db_table: set(),
+    }
+    assert _indexes() == before
+    assert Post.objects.count() == 4 and Assignment.objects.count() == 3
+    assert Post.history.count() == 4 and Assignment.history.count() == 3
+    # The indexes are in use again: the unique position per organisation is enforced.
+    copy = "INSERT INTO tracker_post (organisation_id, position_number, title, directorate, band,"
+    copy += " wte, cost_centre, is_board_level, status) SELECT organisation_id, position_number,"
+    copy += " title, directorate, band, wte, cost_centre, is_board_level, status FROM tracker_post"
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"{copy} WHERE position_number = 'P0'")
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_rows_that_break_a_unique_index_roll_the_whole_insert_back(monkeypatch, system_user):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    organisation = factories.OrganisationFactory(code="QNQ")
+    before = _indexes()
+    writer = BulkWriter(user_id=system_user.pk, reason="test")
+    same_position = {
+        "organisation_id": organisation.pk,
+        "position_number": "DUP",
+        "title": "Analyst",
+        "band": "5",
+        "wte": 1,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ids = writer.reserve_ids(Post, 2)
+        writer.insert(Post, [{**same_position, "id": ids[0]}, {**same_position, "id": ids[1]}])
+    assert _indexes() == before
+    assert not Post.objects.exists() and not Post.history.exists()
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_a_failure_part_way_brings_indexes_and_data_back(monkeypatch, system_user):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    organisation = factories.OrganisationFactory(code="QNQ")
+    before = _indexes()
+    writer = BulkWriter(user_id=system_user.pk, reason="test")
+    rows = [
+        {
+            "organisation_id": organisation.pk,
+            "position_number": f"P{n}",
+            "title": "Analyst",
+            "wte": 1,
+        }
+        for n in range(3)
+    ]
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for row, new_id in zip(rows, writer.reserve_ids(Post, 3), strict=True):
+            row["id"] = new_id
+        writer.insert(Post, rows)
+    assert _indexes() == before
+    assert not Post.objects.exists()
+
+
+@sqlite_only
+@pytest.mark.django_db
+def test_a_table_holding_more_rows_than_the_insert_keeps_its_indexes(monkeypatch):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    organisation = factories.OrganisationFactory(code="QNQ")
+    for n in range(3):
+        factories.PostFactory(organisation=organisation, position_number=f"OLD{n}")
+    post, staff = Post._meta.db_table, StaffMember._meta.db_table
+    # Three posts (and three history rows) already: inserting two would rebuild more than it
+    # adds. The empty staff table is rebuilt for two; below REBUILD_FROM_ROWS, nothing is.
+    assert indexes.deferrable(connection, [post, staff], 2) == [staff]
+    assert indexes.deferrable(connection, [post, staff], 3) == [post, staff]
+    assert indexes.deferrable(connection, [post, staff], 1) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_nothing_is_dropped(monkeypatch):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    assert not connection.in_atomic_block
+    assert indexes.deferrable(connection, [Post._meta.db_table], 10) == []
+
+
+@pytest.mark.django_db
+def test_postgresql_never_drops_an_index(monkeypatch):
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    expected = [Post._meta.db_table] if connection.vendor == "sqlite" else []
+    assert indexes.deferrable(connection, [Post._meta.db_table], 10) == expected
