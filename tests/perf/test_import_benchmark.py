@@ -101,7 +101,7 @@ def _import_in_child(path: Path) -> tuple[ImportRun, float, float]:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DJANGO_SETTINGS_MODULE": "tests.perf.child_settings",
     }
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
