@@ -6,19 +6,20 @@ and assignments (each table and its history table with 4 to 8 indexes) that is a
 6 s write (docs/decisions.md, "National scale, fourth pass").
 
 This is only done where it is safe and pays:
-- SQLite only. Schema changes there are part of the transaction: if anything fails, the rollback
-  brings the indexes back with the data. Readers are not affected (in WAL mode they read the
-  last committed database, indexes and all). On PostgreSQL, `DROP INDEX` would take an ACCESS
-  EXCLUSIVE lock and block every reader of the table until the import commits, so nothing is
-  done there.
+- SQLite only. Schema changes there are part of the transaction: the drop, the insert and the
+  rebuild run in one savepoint, and if anything fails its rollback brings the indexes back and
+  undoes the rows, even if the caller goes on with its transaction. Readers are not affected
+  (in WAL mode they read the last committed database, indexes and all). On PostgreSQL,
+  `DROP INDEX` would take an ACCESS EXCLUSIVE lock and block every reader of the table until
+  the import commits, so nothing is done there.
 - inside a transaction only (the import's write is one); outside one, indexes are kept.
 - for a table that holds no more rows than are being inserted (a first import, typically):
   rebuilding costs the table's size, so for a large table it would cost more than it saves.
 
 The indexes come back from their own `CREATE INDEX` statements as SQLite recorded them, so
 unique, partial and expression indexes are rebuilt exactly; a unique index that the new rows
-would break fails to build and the transaction rolls back (the planner refuses such rows
-first). Indexes SQLite made for inline UNIQUE constraints cannot be dropped and are kept.
+would break fails to build, and the savepoint rolls back with the rows (the planner refuses
+such rows first). Indexes SQLite made for inline UNIQUE constraints cannot be dropped and are kept.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 REBUILD_FROM_ROWS = 10_000  # rows inserted into one table by one statement series
@@ -56,25 +58,26 @@ def built_afterwards(
     connection: BaseDatabaseWrapper, tables: list[str], rows: int
 ) -> Iterator[None]:
     """Drop the secondary indexes of those `tables` where it pays (see the module), run the
-    block, then build them again from their recorded definitions. If the block raises, the
-    indexes are not rebuilt here: the caller's transaction is rolling back, which restores
-    them."""
+    block, then build them again from their recorded definitions. All of it runs in a savepoint
+    of its own: if the block raises, the savepoint rolls back, which brings the indexes back and
+    undoes the block's rows, whatever the caller then does with the exception."""
     chosen = deferrable(connection, tables, rows)
     if not chosen:
         yield
         return
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(chosen))
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
-            f"AND tbl_name IN ({placeholders}) ORDER BY name",
-            chosen,
-        )
-        indexes = cursor.fetchall()
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {quote(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for _name, sql in indexes:
-            cursor.execute(sql)
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(chosen))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+                f"AND tbl_name IN ({placeholders}) ORDER BY name",
+                chosen,
+            )
+            indexes = cursor.fetchall()
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+        yield
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)

@@ -128,6 +128,25 @@ def test_a_failure_part_way_brings_indexes_and_data_back(monkeypatch, system_use
 
 @sqlite_only
 @pytest.mark.django_db
+def test_a_caller_that_carries_on_after_a_failure_still_has_its_indexes(monkeypatch, system_user):
+    """The savepoint, not the caller's rollback, restores the indexes: a caller that catches the
+    error and commits its transaction commits no dropped index and none of the rows."""
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+    organisation = factories.OrganisationFactory(code="QNQ")
+    before = _indexes()
+    writer = BulkWriter(user_id=system_user.pk, reason="test")
+    row = {"organisation_id": organisation.pk, "position_number": "DUP", "title": "A", "wte": 1}
+    with transaction.atomic():
+        ids = writer.reserve_ids(Post, 2)
+        with pytest.raises(IntegrityError):  # caught here: the transaction carries on
+            writer.insert(Post, [{**row, "id": ids[0]}, {**row, "id": ids[1]}])
+        assert _indexes() == before
+    assert _indexes() == before
+    assert not Post.objects.exists() and not Post.history.exists()
+
+
+@sqlite_only
+@pytest.mark.django_db
 def test_a_table_holding_more_rows_than_the_insert_keeps_its_indexes(monkeypatch):
     monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
     organisation = factories.OrganisationFactory(code="QNQ")
