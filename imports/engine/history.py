@@ -121,14 +121,12 @@ class BulkWriter:
                 defaults[name] = self.now
             elif name != "id":
                 defaults[name] = field.get_default()
-        for row in rows:
-            for name in columns:
-                if name not in row:
-                    row[name] = defaults[name]
+        # Each row over the defaults, one at a time (a C-level merge; the rows stay as given).
+        complete = (defaults | row for row in rows)
         tables = [model._meta.db_table, model.history.model._meta.db_table]
         with built_afterwards(self.connection, tables, len(rows)):
             self._executemany(
-                model._meta.db_table, columns, self._tuples(model, rows, columns), self.progress
+                model._meta.db_table, columns, self._tuples(model, complete, columns), self.progress
             )
             self._history_from_table(model, [row["id"] for row in rows], "+")
 
@@ -219,7 +217,7 @@ class BulkWriter:
                     params = chunk
                 cursor.execute(f"{head}{where} ORDER BY {quote('id')}", [*values, *params])
 
-    def _tuples(self, model: type[Model], rows: list[dict], columns: list[str]):
+    def _tuples(self, model: type[Model], rows: Iterable[dict], columns: list[str]):
         """Each row's values in column order; datetimes adapted for the backend (SQLite stores
         them naive in UTC, as Django does), everything else bound as it is."""
         getter = operator.itemgetter(*columns)

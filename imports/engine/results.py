@@ -33,7 +33,9 @@ class SheetSummary:
             self.unchanged += 1
 
     def count(self, what: str, kind: str) -> None:
-        bucket = self.objects.setdefault(what, {"created": 0, "updated": 0})
+        bucket = self.objects.get(what)  # called per row: no new default dict on each call
+        if bucket is None:
+            bucket = self.objects[what] = {"created": 0, "updated": 0}
         bucket[kind] += 1
 
     def line(self) -> str:
