@@ -376,8 +376,9 @@ def _scan_part(
 
 
 def _refuse_dtd(body: bytes, info: zipfile.ZipInfo, file_name: str) -> None:
-    # One pass for "<!" (comments and CDATA have it too, rarely), then the two declarations.
-    if b"<!" in body and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
+    # "!" alone is a memchr (a tenth of the time "<!" takes, "<" being everywhere in XML); then
+    # "<!" (comments and CDATA have it too, rarely), then the two declarations.
+    if b"!" in body and b"<!" in body and (b"<!DOCTYPE" in body or b"<!ENTITY" in body):
         raise WorkbookError(
             f"{file_name}: part {info.filename} declares a DTD or XML entities, "
             "which workbooks never need; the file is refused."
