@@ -2,8 +2,8 @@
 
 Maintaining an index row by row costs a B-tree descent per row per index, in random order for
 every index but the primary key; building it after the load sorts once. At 100,000 posts, people
-and assignments (each table and its history table with 4 to 8 indexes) that is about 1.4 s of a
-6 s write (docs/decisions.md, "National scale, fourth pass").
+and assignments (each table and its history table with 4 to 8 indexes) that saved 0.1-1.4 s of
+a 6-7 s write in alternate runs (docs/decisions.md, "National scale, fourth pass").
 
 This is only done where it is safe and pays:
 - SQLite only. Schema changes there are part of the transaction: the drop, the insert and the
@@ -19,7 +19,8 @@ This is only done where it is safe and pays:
 The indexes come back from their own `CREATE INDEX` statements as SQLite recorded them, so
 unique, partial and expression indexes are rebuilt exactly; a unique index that the new rows
 would break fails to build, and the savepoint rolls back with the rows (the planner refuses
-such rows first). Indexes SQLite made for inline UNIQUE constraints cannot be dropped and are kept.
+such rows first). Indexes SQLite made for inline UNIQUE constraints cannot be dropped and are
+kept.
 """
 
 from __future__ import annotations
