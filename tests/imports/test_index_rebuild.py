@@ -24,6 +24,28 @@ TRACKED = [model._meta.db_table for model in (Post, StaffMember, Assignment)] + 
 ]
 
 
+@pytest.fixture(autouse=True)
+def _rebuild_from_two_rows(monkeypatch):
+    """Files of a few rows stand for large ones: the rebuild applies from two rows inserted."""
+    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+
+
+def _posts(organisation, writer: BulkWriter, *positions: str) -> list[dict]:
+    """Post rows for `BulkWriter.insert`, one per position number, with reserved ids."""
+    ids = writer.reserve_ids(Post, len(positions))
+    return [
+        {
+            "id": new_id,
+            "organisation_id": organisation.pk,
+            "position_number": position,
+            "title": "Analyst",
+            "band": "5",
+            "wte": 1,
+        }
+        for new_id, position in zip(ids, positions, strict=True)
+    ]
+
+
 def _indexes(tables=TRACKED) -> set[tuple[str, str, str]]:
     """(table, index name, definition) of every index SQLite can drop on these tables."""
     placeholders = ", ".join(["%s"] * len(tables))
@@ -39,7 +61,6 @@ def _indexes(tables=TRACKED) -> set[tuple[str, str, str]]:
 @sqlite_only
 @pytest.mark.django_db
 def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, system_user):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
     factories.OrganisationFactory(code="QNQ")
     before = _indexes()
     # The tracker's own migrations give each of these tables secondary indexes to drop.
@@ -78,21 +99,12 @@ def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, s
 
 @sqlite_only
 @pytest.mark.django_db
-def test_rows_that_break_a_unique_index_roll_the_whole_insert_back(monkeypatch, system_user):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+def test_rows_that_break_a_unique_index_roll_the_whole_insert_back(system_user):
     organisation = factories.OrganisationFactory(code="QNQ")
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-    same_position = {
-        "organisation_id": organisation.pk,
-        "position_number": "DUP",
-        "title": "Analyst",
-        "band": "5",
-        "wte": 1,
-    }
     with pytest.raises(IntegrityError), transaction.atomic():
-        ids = writer.reserve_ids(Post, 2)
-        writer.insert(Post, [{**same_position, "id": ids[0]}, {**same_position, "id": ids[1]}])
+        writer.insert(Post, _posts(organisation, writer, "DUP", "DUP"))
     assert _indexes() == before
     assert not Post.objects.exists() and not Post.history.exists()
 
@@ -100,46 +112,32 @@ def test_rows_that_break_a_unique_index_roll_the_whole_insert_back(monkeypatch, 
 @sqlite_only
 @pytest.mark.django_db
 def test_a_failure_part_way_brings_indexes_and_data_back(monkeypatch, system_user):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
     organisation = factories.OrganisationFactory(code="QNQ")
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-    rows = [
-        {
-            "organisation_id": organisation.pk,
-            "position_number": f"P{n}",
-            "title": "Analyst",
-            "wte": 1,
-        }
-        for n in range(3)
-    ]
 
     def fail(*args, **kwargs):
         raise RuntimeError("the disk filled up")
 
     monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)
     with pytest.raises(RuntimeError), transaction.atomic():
-        for row, new_id in zip(rows, writer.reserve_ids(Post, 3), strict=True):
-            row["id"] = new_id
-        writer.insert(Post, rows)
+        writer.insert(Post, _posts(organisation, writer, "P0", "P1", "P2"))
     assert _indexes() == before
     assert not Post.objects.exists()
 
 
 @sqlite_only
 @pytest.mark.django_db
-def test_a_caller_that_carries_on_after_a_failure_still_has_its_indexes(monkeypatch, system_user):
+def test_a_caller_that_carries_on_after_a_failure_still_has_its_indexes(system_user):
     """The savepoint, not the caller's rollback, restores the indexes: a caller that catches the
     error and commits its transaction commits no dropped index and none of the rows."""
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
     organisation = factories.OrganisationFactory(code="QNQ")
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-    row = {"organisation_id": organisation.pk, "position_number": "DUP", "title": "A", "wte": 1}
     with transaction.atomic():
-        ids = writer.reserve_ids(Post, 2)
+        rows = _posts(organisation, writer, "DUP", "DUP")
         with pytest.raises(IntegrityError):  # caught here: the transaction carries on
-            writer.insert(Post, [{**row, "id": ids[0]}, {**row, "id": ids[1]}])
+            writer.insert(Post, rows)
         assert _indexes() == before
     assert _indexes() == before
     assert not Post.objects.exists() and not Post.history.exists()
@@ -147,8 +145,7 @@ def test_a_caller_that_carries_on_after_a_failure_still_has_its_indexes(monkeypa
 
 @sqlite_only
 @pytest.mark.django_db
-def test_a_table_holding_more_rows_than_the_insert_keeps_its_indexes(monkeypatch):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+def test_a_table_holding_more_rows_than_the_insert_keeps_its_indexes():
     organisation = factories.OrganisationFactory(code="QNQ")
     for n in range(3):
         factories.PostFactory(organisation=organisation, position_number=f"OLD{n}")
@@ -161,14 +158,12 @@ def test_a_table_holding_more_rows_than_the_insert_keeps_its_indexes(monkeypatch
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_nothing_is_dropped(monkeypatch):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+def test_outside_a_transaction_nothing_is_dropped():
     assert not connection.in_atomic_block
     assert indexes.deferrable(connection, [Post._meta.db_table], 10) == []
 
 
 @pytest.mark.django_db
-def test_postgresql_never_drops_an_index(monkeypatch):
-    monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
+def test_postgresql_never_drops_an_index():
     expected = [Post._meta.db_table] if connection.vendor == "sqlite" else []
     assert indexes.deferrable(connection, [Post._meta.db_table], 10) == expected

@@ -39,10 +39,10 @@ def picker(positions: list[int | None]) -> Callable[[tuple], tuple]:
     """`operator.itemgetter`, but always returning a tuple (also for one or no positions), and
     None for a position that is None (a column the sheet does not have)."""
     if None in positions:
-        # A position that is None picks the None appended after the row's last value.
-        padded = operator.itemgetter(*(-1 if at is None else at for at in positions))
         if len(positions) == 1:
             return lambda row: (None,)
+        # A position that is None picks the None appended after the row's last value.
+        padded = operator.itemgetter(*(-1 if at is None else at for at in positions))
         return lambda row: padded((*row, None))
     if len(positions) > 1:
         return operator.itemgetter(*positions)
