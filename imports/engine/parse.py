@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from imports.engine.cells import CONVERTERS, _raw_text, _shared, _today_cache
@@ -19,6 +19,7 @@ from imports.engine.rows import (
     ParsedWorkbook,
     Problem,
     RowValues,
+    picker,
 )
 from imports.engine.spec import (
     _MEMO_TYPES,
@@ -33,9 +34,95 @@ from imports.engine.spec import (
 from imports.readers import UncachedFormula, Workbook, column_letter
 from tracker.models import PlannedChange
 
+# The Establishment sheet's person columns: a row without an assignment must leave them blank.
+_PERSON_KEYS = (
+    "employee_number",
+    "first_name",
+    "last_name",
+    "work_email",
+    "date_of_birth",
+    "nhs_service_start",
+    "pension_return_date",
+    "annual_salary",
+    "category",
+    "start_on",
+    "end_on",
+)
+_NAMES = (
+    ("employee_number", "Employee Number"),
+    ("last_name", "Last Name"),
+    ("first_name", "First Name"),
+)
 
-def _row_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet: str) -> None:
-    """Checks across cells of one row."""
+# What the checks of a row with an assignment read: the names first, in `_NAMES` order.
+_CHECKED = (*(key for key, _ in _NAMES), "date_of_birth", "nhs_service_start", "start_on", "end_on")
+
+RowChecks = Callable[[ParsedRow, list[Problem]], None]
+
+
+def row_checks(spec: SheetSpec, index: dict[str, int], sheet: str) -> RowChecks:
+    """The checks across cells of one row of a sheet (its columns at `index`)."""
+    if spec.key == "establishment":
+        return _establishment_checks(index, sheet)
+
+    def check(row: ParsedRow, problems: list[Problem]) -> None:
+        _other_checks(spec, row, problems, sheet)
+
+    return check
+
+
+def _establishment_checks(index: dict[str, int], sheet: str) -> RowChecks:
+    # Each row's values are picked out in one call per check (None for a column the sheet does
+    # not have, as `RowValues.get` gives): at 100,000 rows a dict per row costs a quarter second.
+    assignment_at = index.get("assignment_number")
+    person = picker([index.get(key) for key in _PERSON_KEYS])
+    checked = picker([index.get(key) for key in _CHECKED])
+
+    def check(row: ParsedRow, problems: list[Problem]) -> None:
+        def add(key: str, message: str) -> None:
+            problems.append(Problem(sheet, row.ref(key), message, row.number))
+
+        data = row.values.data
+        failed = row.failed
+        if "assignment_number" in failed:
+            return
+        if assignment_at is None or not data[assignment_at]:
+            filled = [
+                key
+                for key, value in zip(_PERSON_KEYS, person(data), strict=True)
+                if value not in (None, "")
+            ]
+            if filled:
+                add(
+                    "assignment_number",
+                    "Assignment Number is blank but the row names a person "
+                    f"({ESTABLISHMENT.column(filled[0]).label} is filled); "
+                    "a vacant post leaves all person columns blank",
+                )
+            return
+        *names, born, started, start_on, end_on = checked(data)
+        for (key, label), value in zip(_NAMES, names, strict=True):
+            if key not in failed and not value:
+                add(key, f"{label} is blank; every assignment needs one")
+        if born and started:
+            try:
+                sixteenth = born.replace(year=born.year + 16)
+            except ValueError:  # born on 29 February
+                sixteenth = dt.date(born.year + 16, 3, 1)
+            if started < sixteenth:
+                add(
+                    "nhs_service_start",
+                    f"NHS start date {started:%d/%m/%Y} is before the person's 16th birthday "
+                    f"({sixteenth:%d/%m/%Y})",
+                )
+        if start_on and end_on and end_on < start_on:
+            add("end_on", f"assignment ends {end_on:%d/%m/%Y} before it starts")
+
+    return check
+
+
+def _other_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet: str) -> None:
+    """Checks across cells of one row of the Organisations and Changes sheets."""
     v = row.values.as_dict()
 
     def add(key: str, message: str) -> None:
@@ -57,53 +144,6 @@ def _row_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet:
                 row.has("succession_date") and not v["succession_date"]
             ):
                 add("succession_date", "Succession Date is blank but Successors are given")
-    elif spec.key == "establishment":
-        person_keys = (
-            "employee_number",
-            "first_name",
-            "last_name",
-            "work_email",
-            "date_of_birth",
-            "nhs_service_start",
-            "pension_return_date",
-            "annual_salary",
-            "category",
-            "start_on",
-            "end_on",
-        )
-        if not v.get("assignment_number") and "assignment_number" not in row.failed:
-            filled = [k for k in person_keys if v.get(k) not in (None, "")]
-            if filled:
-                add(
-                    "assignment_number",
-                    "Assignment Number is blank but the row names a person "
-                    f"({ESTABLISHMENT.column(filled[0]).label} is filled); "
-                    "a vacant post leaves all person columns blank",
-                )
-            return
-        if "assignment_number" in row.failed:
-            return
-        for key, label in (
-            ("employee_number", "Employee Number"),
-            ("last_name", "Last Name"),
-            ("first_name", "First Name"),
-        ):
-            if key not in row.failed and not v.get(key):
-                add(key, f"{label} is blank; every assignment needs one")
-        born, started = v.get("date_of_birth"), v.get("nhs_service_start")
-        if born and started:
-            try:
-                sixteenth = born.replace(year=born.year + 16)
-            except ValueError:  # born on 29 February
-                sixteenth = dt.date(born.year + 16, 3, 1)
-            if started < sixteenth:
-                add(
-                    "nhs_service_start",
-                    f"NHS start date {started:%d/%m/%Y} is before the person's 16th birthday "
-                    f"({sixteenth:%d/%m/%Y})",
-                )
-        if v.get("start_on") and v.get("end_on") and v["end_on"] < v["start_on"]:
-            add("end_on", f"assignment ends {v['end_on']:%d/%m/%Y} before it starts")
     elif spec.key == "changes":
         action = v.get("action")
         if (
@@ -347,6 +387,66 @@ def _read_header(workbook, info, spec, problems, notices) -> _Header | None:
     return _Header(spec, header_row, list(header_values), columns, width, head, rows_iter)
 
 
+# Rows converted at a time: enough that the per-column work runs in C, few enough to keep memory
+# flat (the raw cells of one chunk).
+CHUNK_ROWS = 10_000
+
+
+def _convert_column(
+    cells: list[object],
+    key: str,
+    convert: Callable[[object], object],
+    memo: dict,
+    failures: dict[int, list[tuple[str, str]]],
+) -> list[object]:
+    """One column of a chunk of rows converted: each cell's value, or None where it cannot be
+    read, with (key, message) added to `failures[offset in chunk]`.
+
+    `memo` (value -> converted, kept across the sheet's chunks) holds only str, float and date
+    values, and at most MEMO_LIMIT of them: cells that fail are never remembered, so each is
+    reported; and a bool or int must not find a float's result (True == 1 == 1.0 in Python).
+    When every cell is one of those types the lookups and the conversions run as `map`s."""
+    if set(map(type, cells)) <= _MEMO_TYPES:
+        out = list(map(memo.get, cells, itertools.repeat(_MISSING)))
+        misses: Sequence[int] = [at for at, value in enumerate(out) if value is _MISSING]
+        if not misses:
+            return out
+        todo = [cells[at] for at in misses]
+        try:
+            results = list(map(convert, todo))
+        except CellError:
+            pass  # some cell cannot be read: convert one by one to report each
+        else:
+            room = max(MEMO_LIMIT - len(memo), 0)
+            memo.update(itertools.islice(zip(todo, results, strict=True), room))
+            if len(misses) == len(cells):
+                return results
+            for at, result in zip(misses, results, strict=True):
+                out[at] = result
+            return out
+    else:
+        out = [_MISSING] * len(cells)
+        misses = range(len(cells))
+    for at in misses:
+        value = cells[at]
+        remembered = value.__class__ in _MEMO_TYPES
+        if remembered:
+            result = memo.get(value, _MISSING)
+            if result is not _MISSING:
+                out[at] = result
+                continue
+        try:
+            result = convert(value)
+        except CellError as exc:
+            out[at] = None
+            failures.setdefault(at, []).append((key, str(exc)))
+            continue
+        if remembered and len(memo) < MEMO_LIMIT:
+            memo[value] = result
+        out[at] = result
+    return out
+
+
 def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedSheet | None:
     header = _read_header(workbook, info, spec, problems, notices)
     if header is None:
@@ -364,42 +464,36 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     index = {key: position for position, (key, _, _) in enumerate(wanted)}
     # Most columns repeat a few values all the way down (organisation, title, band, WTE, dates):
     # each column remembers what its values converted to, so each distinct value is converted
-    # once. A column of mostly distinct values (numbers, names) stops adding at MEMO_LIMIT.
-    # Cells that fail are never remembered, so each is reported; and only str, float and date
-    # cells are, because True == 1 == 1.0 in Python and a bool must not find a number's result.
+    # once (`_convert_column`). The rows are converted a chunk at a time, column by column.
     memos: list[dict] = [{} for _ in wanted]
     # The sheet's content (its columns and every raw cell), so a re-saved copy of a file that
     # changed nothing can be recognised without planning it again (see imports.engine.run).
     digest = header.digest()
-    for position, (number, values) in enumerate(header.data_rows(), start=1):
-        if progress and position % 10_000 == 0:
-            progress(position, max(total, position))
-        digest.update(repr(values).encode())
-        data: list[object] = []
-        parsed = ParsedRow(number, None, letters)
-        for (key, column, convert), memo in zip(wanted, memos, strict=True):
-            value = values[column]
-            remembered = value.__class__ in _MEMO_TYPES
-            if remembered:
-                converted = memo.get(value, _MISSING)
-                if converted is not _MISSING:
-                    data.append(converted)
-                    continue
-            try:
-                converted = convert(value)
-            except CellError as exc:
+    check = row_checks(spec, index, info.name)
+    done = 0
+    data_rows = header.data_rows()
+    for chunk in iter(lambda: list(itertools.islice(data_rows, CHUNK_ROWS)), []):
+        numbers, raws = zip(*chunk, strict=True)
+        # The same bytes as one `update(repr(values).encode())` per row (`_Header.digest`).
+        digest.update("".join(map(repr, raws)).encode())
+        failures: dict[int, list[tuple[str, str]]] = {}
+        converted = [
+            _convert_column([values[column] for values in raws], key, convert, memo, failures)
+            for (key, column, convert), memo in zip(wanted, memos, strict=True)
+        ]
+        typed = zip(*converted, strict=True) if converted else [()] * len(numbers)
+        for offset, (number, data) in enumerate(zip(numbers, typed, strict=True)):
+            parsed = ParsedRow(number, RowValues(index, data), letters)
+            for key, message in failures.get(offset, ()):
                 parsed.fail(key)
-                data.append(None)
-                problems.append(Problem(info.name, parsed.ref(key), str(exc), number))
-                continue
-            if remembered and len(memo) < MEMO_LIMIT:
-                memo[value] = converted
-            data.append(converted)
-        parsed.values = RowValues(index, tuple(data))
-        _row_checks(spec, parsed, problems, info.name)
-        rows.append(parsed)
+                problems.append(Problem(info.name, parsed.ref(key), message, number))
+            check(parsed, problems)
+            rows.append(parsed)
+        done += len(chunk)
+        if progress:
+            progress(done, max(total, done))
     if progress:
-        progress(len(rows), len(rows))
+        progress(done, done)
     return ParsedSheet(
         spec=spec,
         name=info.name,

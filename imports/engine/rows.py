@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from imports.engine.spec import SheetSpec
@@ -61,6 +63,23 @@ class RowValues:
     def as_dict(self) -> dict[str, object]:
         """A short-lived dict of the row (the index lists every key in position order)."""
         return dict(zip(self.index, self.data, strict=True))
+
+
+def picker(positions: list[int | None]) -> Callable[[tuple], tuple]:
+    """`operator.itemgetter`, but always returning a tuple (also for one or no positions), and
+    None for a position that is None (a column the sheet does not have)."""
+    if None in positions:
+        if len(positions) == 1:
+            return lambda row: (None,)
+        # A position that is None picks the None appended after the row's last value.
+        padded = operator.itemgetter(*(-1 if at is None else at for at in positions))
+        return lambda row: padded((*row, None))
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda row: (row[only],)
+    return lambda row: ()
 
 
 # Most rows have no failed cell: they share one empty set rather than allocate one each.

@@ -5,7 +5,7 @@ from collections import namedtuple
 
 import pytest
 
-from imports.engine.plan.base import picker
+from imports.engine.rows import picker
 
 ROW = ("QNQ", "00012345", "A0001", "E0001")
 

@@ -3,11 +3,8 @@ and posts the file itself defines, and how a problem is reported at its cell."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-
 from imports.engine.results import Plan
-from imports.engine.rows import ParsedRow, ParsedSheet, ParsedWorkbook, Problem
+from imports.engine.rows import ParsedRow, ParsedSheet, ParsedWorkbook, Problem, picker
 from imports.engine.state import State
 
 
@@ -33,23 +30,6 @@ class Fields:
 
     def values(self, data: tuple) -> dict[str, object]:
         return dict(zip(self.names, self.new(data), strict=True))
-
-
-def picker(positions: list[int | None]) -> Callable[[tuple], tuple]:
-    """`operator.itemgetter`, but always returning a tuple (also for one or no positions), and
-    None for a position that is None (a column the sheet does not have)."""
-    if None in positions:
-        if len(positions) == 1:
-            return lambda row: (None,)
-        # A position that is None picks the None appended after the row's last value.
-        padded = operator.itemgetter(*(-1 if at is None else at for at in positions))
-        return lambda row: padded((*row, None))
-    if len(positions) > 1:
-        return operator.itemgetter(*positions)
-    if positions:
-        only = positions[0]
-        return lambda row: (row[only],)
-    return lambda row: ()
 
 
 class Planner:

@@ -10,9 +10,9 @@ from imports.engine.fields import (
     STAFF_FIELDS,
     display,
 )
-from imports.engine.plan.base import Fields, Planner, picker
+from imports.engine.plan.base import Fields, Planner
 from imports.engine.results import SheetSummary
-from imports.engine.rows import ParsedRow, ParsedSheet
+from imports.engine.rows import ParsedRow, ParsedSheet, picker
 from imports.engine.state import ASSIGNMENT_STATE, POST_STATE, STAFF_STATE
 from tracker.models import Assignment
 
