@@ -2,13 +2,14 @@
 
 django-simple-history's `bulk_create_with_history` builds a model instance per row and goes
 through the ORM twice; at 100,000 posts, staff and assignments that alone takes longer than the
-whole import may. Here each table gets one `executemany` (COPY on PostgreSQL) for its rows, and
-its history rows are copied from the rows just written by the database itself (INSERT ... SELECT
-with the who, why and when as parameters), so the history holds the whole record without
-reading it back. History rows are ordinary tables, so writing them directly bypasses
-simple-history's signals, including the audit guard in `tracker.audit`; this module therefore
-does the guard's job itself: `BulkWriter` cannot be built without an acting user and a non-blank
-reason, and stamps both on every history row it writes.
+whole import may. Here each table's rows go in a few statements (COPY on PostgreSQL; on SQLite
+INSERTs of many rows each, run on the driver's cursor, `_insert_rows`), and its history rows
+are copied from the rows just written by the database itself (INSERT ... SELECT with the who,
+why and when as parameters), so the history holds the whole record without reading it back.
+History rows are ordinary tables, so writing them directly bypasses simple-history's signals,
+including the audit guard in `tracker.audit`; this module therefore does the guard's job
+itself: `BulkWriter` cannot be built without an acting user and a non-blank reason, and stamps
+both on every history row it writes.
 
 Primary keys for new rows are reserved before inserting (one block from the table's sequence on
 PostgreSQL, under a lock that holds off other inserters; on SQLite, whose write lock an import
@@ -20,7 +21,9 @@ SQLite a large insert into a small table builds its secondary indexes afterwards
 
 from __future__ import annotations
 
+import itertools
 import operator
+import sqlite3
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +42,8 @@ _HISTORY_FIELDS = {
     "history_user",
 }
 BATCH = 5_000
+# Rows in one SQLite INSERT statement (fewer when the columns would pass the parameter limit).
+ROWS_PER_INSERT = 500
 
 
 def concrete_attnames(model: type[Model]) -> list[str]:
@@ -125,7 +130,7 @@ class BulkWriter:
         complete = (defaults | row for row in rows)
         tables = [model._meta.db_table, model.history.model._meta.db_table]
         with built_afterwards(self.connection, tables, len(rows)):
-            self._executemany(
+            self._insert_rows(
                 model._meta.db_table, columns, self._tuples(model, complete, columns), self.progress
             )
             self._history_from_table(model, [row["id"] for row in rows], "+")
@@ -234,7 +239,7 @@ class BulkWriter:
                     values[i] = adapt(values[i])
             yield values
 
-    def _executemany(self, table: str, columns: list[str], values, progress=None) -> None:
+    def _insert_rows(self, table: str, columns: list[str], values, progress=None) -> None:
         progress = progress or (lambda rows: None)
         quote = self.connection.ops.quote_name
         if self.connection.vendor == "postgresql":
@@ -250,19 +255,33 @@ class BulkWriter:
                         written = 0
             progress(written)
             return
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = (
-            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-            f"VALUES ({placeholders})"
-        )
-        batch = []
-        with self.connection.cursor() as cursor:
-            for value in values:
-                batch.append(value)
-                if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
-                    progress(len(batch))
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                progress(len(batch))
+        # SQLite: many rows per INSERT. A statement run once per row (executemany) pays the
+        # statement's own costs per row, AUTOINCREMENT's bookkeeping among them: twice the time.
+        # The SQL is written with SQLite's own "?" and run on the driver's cursor (inside
+        # Django's error mapping, as COPY above is): Django's cursor would rewrite every "%s" of
+        # every statement, a regex pass over 5,000 placeholders each time.
+        head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+        one = f"({', '.join(['?'] * len(columns))})"
+        rows = iter(values)
+        written = 0
+        self.connection.ensure_connection()
+        driver = self.connection.connection
+        # The library's own limit on a statement's parameters (32,766 since SQLite 3.32;
+        # Django's `max_query_params` assumes the old 999).
+        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per = max(1, min(ROWS_PER_INSERT, BATCH, limit // len(columns)))
+        full = head + ", ".join([one] * per)
+        with self.connection.wrap_database_errors:
+            cursor = driver.cursor()
+            try:
+                for batch in iter(lambda: list(itertools.islice(rows, per)), []):
+                    sql = full if len(batch) == per else head + ", ".join([one] * len(batch))
+                    cursor.execute(sql, list(itertools.chain.from_iterable(batch)))
+                    written += len(batch)
+                    if written >= BATCH:
+                        progress(written)
+                        written = 0
+            finally:
+                cursor.close()
+        if written:
+            progress(written)

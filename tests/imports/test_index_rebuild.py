@@ -66,13 +66,13 @@ def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, s
     # The tracker's own migrations give each of these tables secondary indexes to drop.
     assert {table for table, _name, _sql in before} == set(TRACKED)
     during: dict[str, set] = {}
-    executemany = history.BulkWriter._executemany
+    insert_rows = history.BulkWriter._insert_rows
 
     def look(self, table, columns, values, progress=None):
         during[table] = {name for t, name, _sql in _indexes() if t == table}
-        return executemany(self, table, columns, values, progress)
+        return insert_rows(self, table, columns, values, progress)
 
-    monkeypatch.setattr(history.BulkWriter, "_executemany", look)
+    monkeypatch.setattr(history.BulkWriter, "_insert_rows", look)
     rows = [
         person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}", email=f"p{n}@nhs.net")
         for n in range(3)
