@@ -405,24 +405,24 @@ def _convert_column(
     `memo` (value -> converted, kept across the sheet's chunks) holds only str, float and date
     values, and at most MEMO_LIMIT of them: cells that fail are never remembered, so each is
     reported; and a bool or int must not find a float's result (True == 1 == 1.0 in Python).
-    When every cell is one of those types the lookups and the conversions run as `map`s."""
+    When every cell is one of those types (which never equal one another) the lookups and the
+    conversions of the values not yet seen run as `map`s, each distinct value converted once."""
     if set(map(type, cells)) <= _MEMO_TYPES:
         out = list(map(memo.get, cells, itertools.repeat(_MISSING)))
         misses: Sequence[int] = [at for at, value in enumerate(out) if value is _MISSING]
         if not misses:
             return out
-        todo = [cells[at] for at in misses]
+        new = list(dict.fromkeys([cells[at] for at in misses]))
         try:
-            results = list(map(convert, todo))
+            converted = dict(zip(new, map(convert, new), strict=True))
         except CellError:
             pass  # some cell cannot be read: convert one by one to report each
         else:
-            room = max(MEMO_LIMIT - len(memo), 0)
-            memo.update(itertools.islice(zip(todo, results, strict=True), room))
+            memo.update(itertools.islice(converted.items(), max(MEMO_LIMIT - len(memo), 0)))
             if len(misses) == len(cells):
-                return results
-            for at, result in zip(misses, results, strict=True):
-                out[at] = result
+                return list(map(converted.__getitem__, cells))
+            for at in misses:
+                out[at] = converted[cells[at]]
             return out
     else:
         out = [_MISSING] * len(cells)
