@@ -387,9 +387,12 @@ def _read_header(workbook, info, spec, problems, notices) -> _Header | None:
     return _Header(spec, header_row, list(header_values), columns, width, head, rows_iter)
 
 
-# Rows converted at a time: enough that the per-column work runs in C, few enough to keep memory
-# flat (the raw cells of one chunk).
-CHUNK_ROWS = 10_000
+# Rows converted at a time: enough that the per-column work runs in C, few enough that the raw
+# cells of a chunk stay in the processor's cache (2,000 to 10,000 rows were no faster, and each
+# 10,000 held 10 MB more at the peak of a 100,000-row import).
+CHUNK_ROWS = 1_000
+# Rows read between two progress reports (each is a write to the import's record).
+PROGRESS_ROWS = 10_000
 
 
 def _convert_column(
@@ -490,7 +493,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
             check(parsed, problems)
             rows.append(parsed)
         done += len(chunk)
-        if progress:
+        if progress and done // PROGRESS_ROWS > (done - len(chunk)) // PROGRESS_ROWS:
             progress(done, max(total, done))
     if progress:
         progress(done, done)

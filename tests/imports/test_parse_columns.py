@@ -102,3 +102,24 @@ def test_problems_come_in_row_order_at_their_cells_whatever_the_chunk(monkeypatc
         ["work_email", "wte"],
     ]
     assert [row.values["position_number"] for row in sheet.rows] == [f"P{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("chunk", "expected"),
+    [
+        # Reports each time the rows read pass a multiple of PROGRESS_ROWS (2), then at the end.
+        (1, [(2, 5), (4, 5), (5, 5)]),
+        (3, [(3, 5), (5, 5), (5, 5)]),
+        (10, [(5, 5), (5, 5)]),
+    ],
+)
+def test_reading_reports_progress_every_so_many_rows_whatever_the_chunk(
+    monkeypatch, chunk, expected
+):
+    monkeypatch.setattr(parse, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(parse, "PROGRESS_ROWS", 2)
+    rows = [person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}") for n in range(5)]
+    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows]})
+    seen: list[tuple[int, int]] = []
+    parse_workbook(open_workbook(data, file_name="five.xlsx"), progress=lambda *a: seen.append(a))
+    assert seen == expected
