@@ -284,11 +284,12 @@ def content_digests(
         at = [header.columns[key] for key in CODE_KEYS if key in header.columns]
         raw_codes: dict[str, set] = {key: set() for key in CODE_KEYS if key in header.columns}
         rows = 0
-        for _number, values in header.data_rows():
-            digest.update(repr(values).encode())
-            rows += 1
+        for chunk in _chunks(header.data_rows()):
+            raws = [values for _number, values in chunk]
+            digest.update("".join(map(repr, raws)).encode())  # as `_parse_sheet` does
+            rows += len(raws)
             for key, column in zip(raw_codes, at, strict=True):
-                raw_codes[key].add(values[column])
+                raw_codes[key].update([values[column] for values in raws])
         found[spec.key] = SheetContent(spec.title, digest.hexdigest(), rows)
         converters = CONVERTERS[spec.key]
         for key, raw in raw_codes.items():
@@ -391,6 +392,13 @@ def _read_header(workbook, info, spec, problems, notices) -> _Header | None:
 # cells of a chunk stay in the processor's cache (2,000 to 10,000 rows were no faster, and each
 # 10,000 held 10 MB more at the peak of a 100,000-row import).
 CHUNK_ROWS = 1_000
+
+
+def _chunks(rows: Iterator[tuple[int, list[object]]]) -> Iterator[list[tuple[int, list[object]]]]:
+    """A sheet's data rows, CHUNK_ROWS at a time."""
+    return iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+
+
 # Rows read between two progress reports (each is a write to the import's record).
 PROGRESS_ROWS = 10_000
 
@@ -474,8 +482,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     digest = header.digest()
     check = row_checks(spec, index, info.name)
     done = 0
-    data_rows = header.data_rows()
-    for chunk in iter(lambda: list(itertools.islice(data_rows, CHUNK_ROWS)), []):
+    for chunk in _chunks(header.data_rows()):
         numbers, raws = zip(*chunk, strict=True)
         # The same bytes as one `update(repr(values).encode())` per row (`_Header.digest`).
         digest.update("".join(map(repr, raws)).encode())
