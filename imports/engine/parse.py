@@ -1,17 +1,17 @@
-"""Reading a checked workbook into typed rows: find each known sheet, its header row and columns,
-convert every data row (`imports.engine.cells`) and run the checks across cells of one row,
+"""Reading a checked workbook into typed rows: find each known sheet, its header row and columns
+(`imports.engine.sheets`), convert every data row (`imports.engine.cells`, a chunk of rows at a
+time, column by column) and run the checks across cells of one row (`imports.engine.checks`),
 collecting each problem as `Sheet!CELL: message`. Checks that need the database or other rows
 are the planners' (`imports.engine.plan`); both report through the same `Problem`."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from imports.engine.cells import CONVERTERS, _raw_text, _shared, _today_cache
+from imports.engine.cells import CONVERTERS, _shared, _today_cache
+from imports.engine.checks import row_checks
 from imports.engine.rows import (
     CellError,
     ParsedRow,
@@ -19,206 +19,10 @@ from imports.engine.rows import (
     ParsedWorkbook,
     Problem,
     RowValues,
-    picker,
 )
-from imports.engine.spec import (
-    _MEMO_TYPES,
-    _MISSING,
-    ESTABLISHMENT,
-    HEADER_SEARCH_ROWS,
-    MEMO_LIMIT,
-    SHEETS,
-    SheetSpec,
-    normalise,
-)
-from imports.readers import UncachedFormula, Workbook, column_letter
-from tracker.models import PlannedChange
-
-# The Establishment sheet's person columns: a row without an assignment must leave them blank.
-_PERSON_KEYS = (
-    "employee_number",
-    "first_name",
-    "last_name",
-    "work_email",
-    "date_of_birth",
-    "nhs_service_start",
-    "pension_return_date",
-    "annual_salary",
-    "category",
-    "start_on",
-    "end_on",
-)
-_NAMES = (
-    ("employee_number", "Employee Number"),
-    ("last_name", "Last Name"),
-    ("first_name", "First Name"),
-)
-
-# What the checks of a row with an assignment read: the names first, in `_NAMES` order.
-_CHECKED = (*(key for key, _ in _NAMES), "date_of_birth", "nhs_service_start", "start_on", "end_on")
-
-RowChecks = Callable[[ParsedRow, list[Problem]], None]
-
-
-def row_checks(spec: SheetSpec, index: dict[str, int], sheet: str) -> RowChecks:
-    """The checks across cells of one row of a sheet (its columns at `index`)."""
-    if spec.key == "establishment":
-        return _establishment_checks(index, sheet)
-
-    def check(row: ParsedRow, problems: list[Problem]) -> None:
-        _other_checks(spec, row, problems, sheet)
-
-    return check
-
-
-def _establishment_checks(index: dict[str, int], sheet: str) -> RowChecks:
-    # Each row's values are picked out in one call per check (None for a column the sheet does
-    # not have, as `RowValues.get` gives): at 100,000 rows a dict per row costs a quarter second.
-    assignment_at = index.get("assignment_number")
-    person = picker([index.get(key) for key in _PERSON_KEYS])
-    checked = picker([index.get(key) for key in _CHECKED])
-
-    def check(row: ParsedRow, problems: list[Problem]) -> None:
-        def add(key: str, message: str) -> None:
-            problems.append(Problem(sheet, row.ref(key), message, row.number))
-
-        data = row.values.data
-        failed = row.failed
-        if "assignment_number" in failed:
-            return
-        if assignment_at is None or not data[assignment_at]:
-            filled = [
-                key
-                for key, value in zip(_PERSON_KEYS, person(data), strict=True)
-                if value not in (None, "")
-            ]
-            if filled:
-                add(
-                    "assignment_number",
-                    "Assignment Number is blank but the row names a person "
-                    f"({ESTABLISHMENT.column(filled[0]).label} is filled); "
-                    "a vacant post leaves all person columns blank",
-                )
-            return
-        *names, born, started, start_on, end_on = checked(data)
-        for (key, label), value in zip(_NAMES, names, strict=True):
-            if key not in failed and not value:
-                add(key, f"{label} is blank; every assignment needs one")
-        if born and started:
-            try:
-                sixteenth = born.replace(year=born.year + 16)
-            except ValueError:  # born on 29 February
-                sixteenth = dt.date(born.year + 16, 3, 1)
-            if started < sixteenth:
-                add(
-                    "nhs_service_start",
-                    f"NHS start date {started:%d/%m/%Y} is before the person's 16th birthday "
-                    f"({sixteenth:%d/%m/%Y})",
-                )
-        if start_on and end_on and end_on < start_on:
-            add("end_on", f"assignment ends {end_on:%d/%m/%Y} before it starts")
-
-    return check
-
-
-def _other_checks(spec: SheetSpec, row: ParsedRow, problems: list[Problem], sheet: str) -> None:
-    """Checks across cells of one row of the Organisations and Changes sheets."""
-    v = row.values.as_dict()
-
-    def add(key: str, message: str) -> None:
-        problems.append(Problem(sheet, row.ref(key), message, row.number))
-
-    if spec.key == "organisations":
-        if (
-            row.has("opened_on")
-            and row.has("closed_on")
-            and v["opened_on"]
-            and v["closed_on"]
-            and v["closed_on"] < v["opened_on"]
-        ):
-            add("closed_on", f"closed {v['closed_on']:%d/%m/%Y} before it opened")
-        if row.has("successors") and v["successors"]:
-            if row.has("code") and v["code"] in v["successors"]:
-                add("successors", f"{v['code']} cannot be its own successor")
-            if "succession_date" not in v or (
-                row.has("succession_date") and not v["succession_date"]
-            ):
-                add("succession_date", "Succession Date is blank but Successors are given")
-    elif spec.key == "changes":
-        action = v.get("action")
-        if (
-            action in PlannedChange.TRANSFERS
-            and "destination_code" not in row.failed
-            and not v.get("destination_code")
-        ):
-            add(
-                "destination_code",
-                "Destination Organisation Code is blank; a transfer needs a destination",
-            )
-
-
-# --- sheets and headers -----------------------------------------------------------------------
-
-
-def _match_spec(sheet_name: str) -> SheetSpec | None:
-    wanted = normalise(sheet_name)
-    for spec in SHEETS:
-        if wanted in {normalise(n) for n in (spec.title, *spec.aliases)}:
-            return spec
-    return None
-
-
-def _find_header(
-    spec: SheetSpec, rows: list[tuple[int, list[object]]]
-) -> tuple[int, list[object]] | None:
-    by_name = {normalise(n) for c in spec.columns for n in c.names}
-    best = None
-    for number, values in rows[:HEADER_SEARCH_ROWS]:
-        hits = sum(1 for v in values if isinstance(v, str) and normalise(v) in by_name)
-        if hits >= 2 and (best is None or hits > best[0]):
-            best = (hits, number, values)
-            required = {normalise(n) for c in spec.columns if c.required for n in c.names}
-            if {normalise(v) for v in values if isinstance(v, str)} & required:
-                break
-    return (best[1], best[2]) if best else None
-
-
-def _known_sheets(
-    workbook: Workbook, problems: list[Problem], notices: list[str], read: dict[str, str]
-):
-    """The sheets this import reads, in file order, with their specs: unknown and hidden sheets
-    are noted, and a sheet of a kind already read (`read`: key -> sheet name, which the caller
-    fills as it reads each sheet) is a problem."""
-    for info in workbook.sheets:
-        spec = _match_spec(info.name)
-        if spec is None:
-            notices.append(f"Sheet '{info.name}' is not one this import reads; it was ignored.")
-            continue
-        if not info.visible:
-            notices.append(
-                f"Sheet '{info.name}' is hidden; hidden sheets are ignored (unhide it to import "
-                "it)."
-            )
-            continue
-        if spec.key in read:
-            problems.append(
-                Problem(
-                    info.name,
-                    "A1",
-                    f"a second '{spec.title}' sheet (the first is '{read[spec.key]}'); keep one",
-                )
-            )
-            continue
-        yield info, spec
-
-
-def _no_sheet_problem(workbook: Workbook) -> Problem:
-    return Problem(
-        workbook.sheets[0].name,
-        "A1",
-        "no Organisations, Establishment or Changes sheet was found (sheet names are "
-        "matched ignoring case, spaces and punctuation)",
-    )
+from imports.engine.sheets import known_sheets, no_sheet_problem, read_header
+from imports.engine.spec import _MEMO_TYPES, _MISSING, MEMO_LIMIT
+from imports.readers import Workbook, column_letter
 
 
 def parse_workbook(
@@ -232,14 +36,14 @@ def parse_workbook(
     _shared.clear()
     names: dict[str, str] = {}
     total_rows = 0
-    for info, spec in _known_sheets(workbook, problems, notices, names):
+    for info, spec in known_sheets(workbook, problems, notices, names):
         parsed = _parse_sheet(workbook, info, spec, problems, notices, progress)
         if parsed is not None:
             sheets[spec.key] = parsed
             names[spec.key] = info.name
             total_rows += len(parsed.rows)
     if not sheets and not problems:
-        problems.append(_no_sheet_problem(workbook))
+        problems.append(no_sheet_problem(workbook))
     _shared.clear()
     return ParsedWorkbook(
         workbook=workbook, sheets=sheets, problems=problems, notices=notices, row_count=total_rows
@@ -275,8 +79,8 @@ def content_digests(
     found: dict[str, SheetContent] = {}
     names: dict[str, str] = {}
     codes: set = set()
-    for info, spec in _known_sheets(workbook, problems, notices, names):
-        header = _read_header(workbook, info, spec, problems, notices)
+    for info, spec in known_sheets(workbook, problems, notices, names):
+        header = read_header(workbook, info, spec, problems, notices)
         if header is None:
             return None
         names[spec.key] = info.name
@@ -303,89 +107,6 @@ def content_digests(
     codes.discard("")
     codes.discard(None)
     return found, notices, codes
-
-
-@dataclass
-class _Header:
-    """A sheet's header row, the columns it maps, and its data rows still to be read."""
-
-    spec: SheetSpec
-    row: int
-    values: list[object]
-    columns: dict[str, int]  # key -> 0-based column index
-    width: int  # cells each data row is padded to (past the last imported column)
-    head: list[tuple[int, list[object]]]  # the rows read while looking for the header
-    rest: Iterator[tuple[int, list[object]]]
-
-    def digest(self):
-        """The sheet's content digest, started with its columns; each data row's raw values are
-        added with `update(repr(values).encode())`."""
-        return hashlib.blake2b(
-            repr((self.spec.key, sorted(self.columns.items()))).encode(), digest_size=16
-        )
-
-    def data_rows(self) -> Iterator[tuple[int, list[object]]]:
-        """(row number, raw values padded to `width`) of every non-blank row under the header."""
-        width = self.width
-        for number, values in itertools.chain((r for r in self.head if r[0] > self.row), self.rest):
-            if len(values) < width:
-                values = values + [""] * (width - len(values))
-            if values.count("") + values.count(None) == len(values):
-                continue  # blank rows, including trailing ones, are not data
-            yield number, values
-
-
-def _read_header(workbook, info, spec, problems, notices) -> _Header | None:
-    """Find the header row and map its columns, or report why not (problems) and return None."""
-    rows_iter = workbook.rows(info)
-    head = list(itertools.islice(rows_iter, HEADER_SEARCH_ROWS))
-    header = _find_header(spec, head)
-    if header is None:
-        problems.append(
-            Problem(
-                info.name,
-                "A1",
-                "no header row found in the first "
-                f"{HEADER_SEARCH_ROWS} rows; expected columns "
-                + ", ".join(c.label for c in spec.columns if c.required),
-            )
-        )
-        return None
-    header_row, header_values = header
-    by_name = {normalise(n): c for c in spec.columns for n in c.names}
-    columns: dict[str, int] = {}
-    ignored = []
-    for index, value in enumerate(header_values):
-        text = _raw_text(value) if not isinstance(value, UncachedFormula) else ""
-        if not text:
-            continue
-        column = by_name.get(normalise(text))
-        ref = f"{column_letter(index)}{header_row}"
-        if column is None:
-            ignored.append(f"'{text}' ({ref})")
-            continue
-        if column.key in columns:
-            first = f"{column_letter(columns[column.key])}{header_row}"
-            problems.append(
-                Problem(
-                    info.name, ref, f"'{text}' repeats the {column.label} column already at {first}"
-                )
-            )
-            continue
-        columns[column.key] = index
-    if ignored:
-        notices.append(f"{info.name}: ignored unknown column(s) " + ", ".join(ignored) + ".")
-    missing = [c for c in spec.columns if c.required and c.key not in columns]
-    for column in missing:
-        also = f" (also accepted: {', '.join(column.aliases)})" if column.aliases else ""
-        problems.append(
-            Problem(info.name, f"A{header_row}", f"missing column '{column.label}'{also}")
-        )
-    if missing:
-        return None
-    imported = [i for key, i in columns.items() if not spec.column(key).informational]
-    width = max(imported) + 1 if imported else 0
-    return _Header(spec, header_row, list(header_values), columns, width, head, rows_iter)
 
 
 # Rows converted at a time: enough that the per-column work runs in C, few enough that the raw
@@ -459,7 +180,7 @@ def _convert_column(
 
 
 def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedSheet | None:
-    header = _read_header(workbook, info, spec, problems, notices)
+    header = read_header(workbook, info, spec, problems, notices)
     if header is None:
         return None
     header_row, columns = header.row, header.columns
@@ -484,7 +205,7 @@ def _parse_sheet(workbook, info, spec, problems, notices, progress) -> ParsedShe
     done = 0
     for chunk in _chunks(header.data_rows()):
         numbers, raws = zip(*chunk, strict=True)
-        # The same bytes as one `update(repr(values).encode())` per row (`_Header.digest`).
+        # The same bytes as one `update(repr(values).encode())` per row (`Header.digest`).
         digest.update("".join(map(repr, raws)).encode())
         failures: dict[int, list[tuple[str, str]]] = {}
         converted = [
