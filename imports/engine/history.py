@@ -179,7 +179,10 @@ class BulkWriter:
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
             )
-            with cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy:
+            with (
+                self.connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy,
+            ):
                 for n, row in enumerate(params, start=1):
                     copy.write_row(row)
                     if n % BATCH == 0:
@@ -246,7 +249,13 @@ class BulkWriter:
             # COPY streams every row in one statement: ten times faster than executemany here.
             sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
             written = 0
-            with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            # COPY runs on psycopg's own cursor: Django's error mapping is put around it so a
+            # refused row raises Django's IntegrityError, as every other statement does.
+            with (
+                self.connection.wrap_database_errors,
+                self.connection.cursor() as cursor,
+                cursor.cursor.copy(sql) as copy,
+            ):
                 for value in values:
                     copy.write_row(value)
                     written += 1

@@ -146,9 +146,9 @@ def test_a_low_parameter_limit_makes_statements_smaller_not_failing(system_user,
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_row_raises_djangos_integrity_error_and_leaves_nothing(system_user, organisation):
     writer = BulkWriter(user_id=system_user.pk, reason=REASON)
-    rows = _posts(writer, organisation, 4)
-    rows[3]["position_number"] = rows[1]["position_number"]  # one post twice in one organisation
     with pytest.raises(IntegrityError), transaction.atomic():
+        rows = _posts(writer, organisation, 4)
+        rows[3]["position_number"] = rows[1]["position_number"]  # one post twice in one org
         writer.insert(Post, rows)
     assert Post.objects.count() == 0
     assert Post.history.count() == 0
