@@ -84,14 +84,22 @@ def _fetch(queryset, fields: tuple[str, ...]) -> Iterator[tuple]:
 
 def _decimal_converter(field: DecimalField) -> Callable[[object], Decimal | None]:
     """Django's SQLite conversion of a stored decimal (15 significant digits, then the field's
-    places), remembering up to MEMO_LIMIT distinct values; Decimals (PostgreSQL) pass through."""
+    places), remembering up to MEMO_LIMIT distinct values; PostgreSQL's Decimals are kept as
+    they come, one object per distinct value."""
     quantum = Decimal(1).scaleb(-field.decimal_places)
     from_float = decimal.Context(prec=15).create_decimal_from_float
     remembered: dict[object, Decimal] = {}
 
     def convert(value: object) -> Decimal | None:
-        if value is None or isinstance(value, Decimal):
+        if value is None:
             return value
+        if isinstance(value, Decimal):
+            # PostgreSQL's: every value of a numeric column comes at the column's scale, so
+            # equal values print alike and one object can stand for them all (100,000 salaries
+            # as objects of their own hold 10 MB).
+            if len(remembered) < MEMO_LIMIT:
+                return remembered.setdefault(value, value)
+            return remembered.get(value, value)
         converted = remembered.get(value)
         if converted is None:
             converted = from_float(value).quantize(quantum, context=field.context)
