@@ -152,3 +152,29 @@ def test_a_refused_row_raises_djangos_integrity_error_and_leaves_nothing(system_
         writer.insert(Post, rows)
     assert Post.objects.count() == 0
     assert Post.history.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_write_is_refused_says_so_and_writes_nothing(monkeypatch, system_user):
+    """A constraint the plan could not foresee (a concurrent writer, say) refuses a row as it is
+    written: the import fails with its one-line message, on either database, and leaves nothing."""
+    from imports.engine import run as engine_run
+    from imports.models import ImportRun
+    from tests.imports.conftest import ESTABLISHMENT_HEADER, vacant_row, xlsx_bytes
+
+    factories.OrganisationFactory(code="QNQ")
+    write_plan = engine_run.write_plan
+
+    def write_one_post_twice(plan, writer):
+        plan.post_creates.append(dict(plan.post_creates[0]))
+        return write_plan(plan, writer)
+
+    monkeypatch.setattr(engine_run, "write_plan", write_one_post_twice)
+    rows = [vacant_row(position=f"V{n}") for n in range(3)]
+    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows]})
+    result = engine_run.workbook_import(data=data, file_name="three.xlsx", acting_user=system_user)
+    assert result.error.startswith("three.xlsx: the tracker changed while this import was being")
+    assert result.error.endswith("nothing was written. Run it again.")
+    assert ImportRun.objects.get().outcome == ImportRun.Outcome.FAILED
+    assert Post.objects.count() == 0
+    assert Post.history.count() == 0
