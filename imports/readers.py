@@ -22,8 +22,10 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -80,6 +82,34 @@ class Workbook:
     file_name: str
     data: bytes
     sheets: list[SheetInfo]
+    # Sheets loaded while `kept_loaded` is open: sheet name -> python-calamine's loaded sheet.
+    _kept: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @contextmanager
+    def kept_loaded(self) -> Iterator[Workbook]:
+        """Within the block each sheet is inflated and parsed from the file once, however often
+        its rows are read, and released when the block ends. An import that first reads a file's
+        content to see whether an earlier import vouches for it, and then converts it, reads each
+        sheet twice (python-calamine takes 1.8 s to load a 100,000-row sheet)."""
+        self._kept = {}
+        try:
+            yield self
+        finally:
+            self._kept = None
+
+    def _load(self, name: str):
+        if self._kept is not None and name in self._kept:
+            return self._kept[name]
+        import python_calamine
+
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        try:
+            loaded = book.get_sheet_by_name(name)  # the whole sheet, read out of the file
+        finally:
+            book.close()
+        if self._kept is not None:
+            self._kept[name] = loaded
+        return loaded
 
     def rows(self, sheet: SheetInfo) -> Iterator[tuple[int, list[object]]]:
         """Yield (1-based row number, values by 0-based column) for every row of a sheet.
@@ -89,23 +119,17 @@ class Workbook:
         `UncachedFormula` so validation can say so rather than read them as blank.
         """
         try:
-            import python_calamine
-
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
-            try:
-                loaded = book.get_sheet_by_name(sheet.name)
-                first_row, first_col = loaded.start if loaded.height else (0, 0)
-                for offset, values in enumerate(loaded.iter_rows()):
-                    row_number = first_row + offset + 1
-                    row = [""] * first_col + values if first_col else values
-                    if sheet.uncached_formulas:
-                        for index in range(len(row)):
-                            ref = f"{column_letter(index)}{row_number}"
-                            if ref in sheet.uncached_formulas:
-                                row[index] = UncachedFormula(ref)
-                    yield row_number, row
-            finally:
-                book.close()
+            loaded = self._load(sheet.name)
+            first_row, first_col = loaded.start if loaded.height else (0, 0)
+            for offset, values in enumerate(loaded.iter_rows()):
+                row_number = first_row + offset + 1
+                row = [""] * first_col + values if first_col else values
+                if sheet.uncached_formulas:
+                    for index in range(len(row)):
+                        ref = f"{column_letter(index)}{row_number}"
+                        if ref in sheet.uncached_formulas:
+                            row[index] = UncachedFormula(ref)
+                yield row_number, row
         except WorkbookError:
             raise
         except Exception as exc:  # python-calamine raises several unrelated types

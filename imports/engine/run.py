@@ -170,11 +170,16 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
         timings["check"] = round(time.perf_counter() - started, 3)
         mark = time.perf_counter()
         report("reading rows", 0, 1)
-        vouched = recognised_content(run, workbook) if allowed_codes is None else None
-        if vouched is not None:
-            timings["read"] = round(time.perf_counter() - mark, 3)
-            return recognised(result, workbook, vouched, dry_run, timings, started)
-        result.parsed = parse_workbook(workbook, progress=lambda d, t: report("reading rows", d, t))
+        # Recognising the content and then converting it read the same sheets: each is loaded
+        # from the file once, and let go before planning.
+        with workbook.kept_loaded():
+            vouched = recognised_content(run, workbook) if allowed_codes is None else None
+            if vouched is not None:
+                timings["read"] = round(time.perf_counter() - mark, 3)
+                return recognised(result, workbook, vouched, dry_run, timings, started)
+            result.parsed = parse_workbook(
+                workbook, progress=lambda d, t: report("reading rows", d, t)
+            )
         timings["read"] = round(time.perf_counter() - mark, 3)
     except WorkbookError as exc:
         return failed(result, str(exc), timings, started)
