@@ -179,21 +179,31 @@ class BulkWriter:
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
             )
-            with (
-                self.connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {temp} ({names}, {quote('id')}) FROM STDIN") as copy,
-            ):
-                for n, row in enumerate(params, start=1):
-                    copy.write_row(row)
-                    if n % BATCH == 0:
-                        self.progress(BATCH)
-            self.progress(len(params) % BATCH)
+            self._copy(cursor, f"{temp} ({names}, {quote('id')})", params, self.progress)
             sets = ", ".join(f"{quote(f)} = source.{quote(f)}" for f in fields)
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM {temp} AS source "  # noqa: S608
                 f"WHERE {table}.{quote('id')} = source.{quote('id')}"
             )
             cursor.execute(f"DROP TABLE {temp}")
+
+    def _copy(self, cursor, target: str, rows: Iterable, progress: Callable[[int], None]) -> None:
+        """PostgreSQL: stream `rows` into `target` ("table (columns)") with one COPY, telling
+        `progress` of every BATCH rows written. COPY runs on psycopg's own cursor, so Django's
+        error mapping is put around it: a refused row raises Django's IntegrityError, as every
+        other statement does."""
+        written = 0
+        with (
+            self.connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+                if written == BATCH:
+                    progress(written)
+                    written = 0
+        progress(written)
 
     def _history_from_table(self, model: type[Model], ids: list[int], history_type: str) -> None:
         """One history row per written row, copied by the database from the row as it now is
@@ -247,22 +257,9 @@ class BulkWriter:
         quote = self.connection.ops.quote_name
         if self.connection.vendor == "postgresql":
             # COPY streams every row in one statement: ten times faster than executemany here.
-            sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-            written = 0
-            # COPY runs on psycopg's own cursor: Django's error mapping is put around it so a
-            # refused row raises Django's IntegrityError, as every other statement does.
-            with (
-                self.connection.wrap_database_errors,
-                self.connection.cursor() as cursor,
-                cursor.cursor.copy(sql) as copy,
-            ):
-                for value in values:
-                    copy.write_row(value)
-                    written += 1
-                    if written == BATCH:
-                        progress(written)
-                        written = 0
-            progress(written)
+            target = f"{quote(table)} ({', '.join(quote(c) for c in columns)})"
+            with self.connection.cursor() as cursor:
+                self._copy(cursor, target, values, progress)
             return
         # SQLite: many rows per INSERT. A statement run once per row (executemany) pays the
         # statement's own costs per row, AUTOINCREMENT's bookkeeping among them: twice the time.
