@@ -45,7 +45,7 @@ from tracker.models import (
     User,
 )
 from tracker.roles import HR_MANAGER, has_role
-from tracker.selectors import scoped, visible_organisations
+from tracker.selectors import people_in, scoped, visible_organisations
 
 __all__ = [
     "OutOfScope",
@@ -129,15 +129,6 @@ def require_change(user: AnyUser, organisations: Iterable[Organisation | int | N
 # --- per model: the rows a user may change -----------------------------------------------------
 
 
-def _people_in(org_ids: Iterable[int] | QuerySet) -> Q:
-    """People who hold or held a post in these organisations, or hold no post at all."""
-    return Q(
-        Exists(
-            Assignment.objects.filter(staff_member=OuterRef("pk"), post__organisation__in=org_ids)
-        )
-    ) | ~Q(Exists(Assignment.objects.filter(staff_member=OuterRef("pk"))))
-
-
 def changeable(model: type[Model], user: AnyUser) -> QuerySet:
     """The rows of `model` that `user` may change (the table in the module docstring)."""
     queryset = model._default_manager.all()
@@ -159,11 +150,11 @@ def changeable(model: type[Model], user: AnyUser) -> QuerySet:
     if model is Post:
         return queryset.filter(organisation__in=ids)
     if model is StaffMember:
-        return queryset.filter(_people_in(ids))
+        return queryset.filter(people_in(ids))
     if model is Assignment:
         return queryset.filter(
             post__organisation__in=ids,
-            staff_member__in=StaffMember.objects.filter(_people_in(ids)).values("pk"),
+            staff_member__in=StaffMember.objects.filter(people_in(ids)).values("pk"),
         )
     if model is PlannedChange:
         return queryset.filter(post__organisation__in=ids).filter(

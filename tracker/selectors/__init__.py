@@ -31,6 +31,8 @@ from tracker.selectors.history import (
     start_of_day,
 )
 from tracker.selectors.scope import (
+    held_in,
+    people_in,
     scoped,
     sees_all_organisations,
     visible_organisations,
@@ -48,10 +50,12 @@ __all__ = [
     "current_holders",
     "current_holders_as_of",
     "establishment_as_of",
+    "held_in",
     "history_filter",
     "holders_as_of",
     "latest_history",
     "organisation_names_as_of",
+    "people_in",
     "post_snapshots",
     "posts_as_of",
     "record_timeline",
