@@ -57,7 +57,7 @@ from tracker.models import (
 )
 from tracker.selectors import (
     ChangeLog,
-    current_holders_as_of,
+    held_as_of,
     holders_as_of,
     post_snapshots,
     posts_as_of,
@@ -328,8 +328,14 @@ def establishment_view(request):
         data = form.cleaned_data
         organisation, as_of = data["organisation"], data["as_of"]
         posts = posts_as_of(as_of=as_of, organisation_ids=[organisation.pk])
-        totals = posts.aggregate(count=models.Count("id"), wte=models.Sum("wte"))
-        page = Paginator(posts, AS_OF_PAGE_SIZE).get_page(request.GET.get("p"))
+        totals = posts.aggregate(
+            count=models.Count("id"),
+            wte=models.Sum("wte"),
+            filled=models.Count("id", filter=held_as_of(as_of=as_of)),
+        )
+        paginator = Paginator(posts, AS_OF_PAGE_SIZE)
+        paginator.count = totals["count"]  # counted above: not a second time
+        page = paginator.get_page(request.GET.get("p"))
         context.update(
             organisation=organisation,
             as_of=as_of,
@@ -340,10 +346,7 @@ def establishment_view(request):
                 holders=holders_as_of(as_of=as_of, post_ids=[p["id"] for p in page.object_list]),
             ),
             total=totals["count"],
-            filled=current_holders_as_of(as_of=as_of, post_ids=posts.values("id"))
-            .values("post_id")
-            .distinct()
-            .count(),
+            filled=totals["filled"],
             wte=totals["wte"] or Decimal(0),
             page_query=_query_without(request, "p"),
             changes_query=_query_without(request, "cp"),

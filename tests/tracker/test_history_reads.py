@@ -179,3 +179,27 @@ def test_a_page_of_changes_reads_only_its_rows_and_each_row_before(world):
         everything = ChangeLog(start=today, end=today, organisation=world["ccg"])[:]
     assert len(everything) > 20
     assert len(queries) <= 5 + 3 * 5 + 5  # keys per model, rows + befores per model, labels
+
+
+def test_as_of_screen_counts_each_post_with_a_current_holder_once(hr_client, world):
+    """Five live posts in the CCG on the day: a vacant one; one held; one shared by two current
+    holders; one whose holder left the day before; one whose holder starts the day after.
+    Filled on the day: the held one and the shared one, so 2 (the shared post once)."""
+    today = timezone.localdate()
+    ccg = world["ccg"]
+    factories.PostFactory(organisation=ccg, wte=1)
+    factories.AssignmentFactory(post__organisation=ccg, post__wte=1)
+    shared = factories.PostFactory(organisation=ccg, wte=1)
+    factories.AssignmentFactory(post=shared)
+    factories.AssignmentFactory(post=shared)
+    factories.AssignmentFactory(
+        post__organisation=ccg,
+        post__wte=1,
+        start_on=today - dt.timedelta(days=400),
+        end_on=today - dt.timedelta(days=1),
+    )
+    factories.AssignmentFactory(
+        post__organisation=ccg, post__wte=1, start_on=today + dt.timedelta(days=1)
+    )
+    html = hr_client.get(AS_OF_URL, {"organisation": ccg.pk, "as_of": today.isoformat()})
+    assert "5 live posts, 2 filled, 5 WTE." in html.content.decode()

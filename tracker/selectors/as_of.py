@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tracker.models import (
@@ -142,6 +142,22 @@ def current_holders_as_of(*, as_of: dt.date, post_ids) -> QuerySet:
         Q(start_on__isnull=True) | Q(start_on__lte=as_of),
         Q(end_on__isnull=True) | Q(end_on__gte=as_of),
         post_id__in=post_ids,
+    )
+
+
+def held_as_of(*, as_of: dt.date) -> Exists:
+    """Whether the post of the outer row (a post or one of its history rows: its `id`) had a
+    holder current on `as_of`, as recorded by its end: the condition `current_holders_as_of`
+    applies, one post at a time. Counting filled posts with it (`Count(..., filter=...)`) reads
+    each post's own assignments by index, where counting the distinct posts of
+    `current_holders_as_of` first gathered every assignment of the organisation."""
+    moment = _moment_after(as_of)
+    return Exists(
+        latest_history(Assignment, moment).filter(
+            Q(start_on__isnull=True) | Q(start_on__lte=as_of),
+            Q(end_on__isnull=True) | Q(end_on__gte=as_of),
+            post_id=OuterRef("id"),
+        )
     )
 
 
