@@ -54,7 +54,7 @@ def scoped(model: type[Model], user: User) -> QuerySet:
     queryset = model._default_manager.all()
     if sees_all_organisations(user):
         return queryset
-    org_ids = visible_organisations(user).values("pk")
+    org_ids: Iterable[int] | QuerySet = visible_organisations(user).values("pk")
     if model is Organisation:
         return queryset.filter(pk__in=org_ids)
     if model in (Post, Assignment, StaffMember, PlannedChange):
@@ -62,8 +62,9 @@ def scoped(model: type[Model], user: User) -> QuerySet:
         # small query), not by a subquery: PostgreSQL then estimates the rows in scope from the
         # posts' own statistics. Through the subquery it guessed one organisation's worth (the
         # users' organisations are a small table it rarely re-analyses) and, for an HR manager
-        # covering every organisation, looked up 100,000 assignments one by one: 1.2 s for the
-        # staff list, 0.4 s with the ids (docs/performance.md, "Admin lists, sixth pass").
+        # covering every organisation, looked up 100,000 assignments one by one: the staff list
+        # took 1.2-1.4 s, and 0.55-0.63 s with the ids and the EXISTS below (docs/performance.md,
+        # "Admin lists, sixth pass").
         org_ids = sorted(visible_organisations(user).values_list("pk", flat=True))
     if model is Post:
         return queryset.filter(organisation__in=org_ids)
