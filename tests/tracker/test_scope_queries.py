@@ -110,3 +110,15 @@ def test_a_page_of_the_list_is_read_in_list_order_not_sorted(world, model, relat
     page = scoped(model, world["hr"]).select_related(*related).order_by(*model._meta.ordering)
     plan = _plan(page[:50])
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+@pytest.mark.parametrize("model", LARGE, ids=lambda m: m.__name__)
+def test_a_user_covering_no_organisation_sees_none_but_people_without_a_post(world, model):
+    """An HR manager with no organisations yet can still find the newcomer they are recording
+    (who holds no post); a rep with none sees no one. With an empty list of ids the EXISTS
+    drops out of the people rule rather than failing it."""
+    hr = factories.UserFactory(groups=[Group.objects.get(name=roles.HR_MANAGER)])
+    rep = factories.UserFactory(groups=[Group.objects.get(name=roles.UNION_REP)])
+    expected = {world["newcomer"].pk} if model is StaffMember else set()
+    assert set(scoped(model, hr).values_list("pk", flat=True)) == expected
+    assert not scoped(model, rep).exists()
