@@ -30,6 +30,7 @@ from employment.alerts.events import Event
 from employment.models import Case
 from tracker.models import Assignment
 from tracker.roles import CMS_EDITOR, HR_MANAGER, UNION_REP
+from tracker.selectors import current_on
 
 #: Groups smaller than this are never described (product.md: "fewer than 5").
 SMALL_NUMBER = 5
@@ -139,11 +140,7 @@ def holder_counts(organisation_ids: Iterable[int], *, on: dt.date) -> HolderCoun
     ids = set(organisation_ids)
     if not ids:
         return HolderCounts({}, {}, {})
-    current = Assignment.objects.filter(
-        Q(start_on__isnull=True) | Q(start_on__lte=on),
-        Q(end_on__isnull=True) | Q(end_on__gte=on),
-        post__organisation_id__in=ids,
-    )
+    current = Assignment.objects.filter(current_on(on), post__organisation_id__in=ids)
 
     def grouped(*fields: str) -> dict:
         rows = current.values(*fields).annotate(n=Count("staff_member", distinct=True))

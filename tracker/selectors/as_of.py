@@ -132,17 +132,21 @@ _PERSON_FIELDS = (
 )
 
 
+def current_on(day: dt.date) -> Q:
+    """An assignment (or one of its history rows) current on `day`: started by then, or with no
+    start date, and not ended before it."""
+    return (Q(start_on__isnull=True) | Q(start_on__lte=day)) & (
+        Q(end_on__isnull=True) | Q(end_on__gte=day)
+    )
+
+
 def current_holders_as_of(*, as_of: dt.date, post_ids) -> QuerySet:
     """History rows of the assignments of `post_ids` (a list or a subquery) current on `as_of`,
     as recorded by its end."""
     moment = _moment_after(as_of)
     return latest_history(
         Assignment, moment, among=Assignment.history.filter(post_id__in=post_ids).values("id")
-    ).filter(
-        Q(start_on__isnull=True) | Q(start_on__lte=as_of),
-        Q(end_on__isnull=True) | Q(end_on__gte=as_of),
-        post_id__in=post_ids,
-    )
+    ).filter(current_on(as_of), post_id__in=post_ids)
 
 
 def held_as_of(*, as_of: dt.date) -> Exists:
@@ -153,11 +157,7 @@ def held_as_of(*, as_of: dt.date) -> Exists:
     `current_holders_as_of` first gathered every assignment of the organisation."""
     moment = _moment_after(as_of)
     return Exists(
-        latest_history(Assignment, moment).filter(
-            Q(start_on__isnull=True) | Q(start_on__lte=as_of),
-            Q(end_on__isnull=True) | Q(end_on__gte=as_of),
-            post_id=OuterRef("id"),
-        )
+        latest_history(Assignment, moment).filter(current_on(as_of), post_id=OuterRef("id"))
     )
 
 
@@ -280,7 +280,4 @@ def establishment_as_of(
 def current_holders(posts: QuerySet[Post], *, on: dt.date | None = None) -> QuerySet[Assignment]:
     """Assignments current on `on` (today by default) for the given posts."""
     on = on or timezone.localdate()
-    return Assignment.objects.filter(post__in=posts).filter(
-        Q(start_on__isnull=True) | Q(start_on__lte=on),
-        Q(end_on__isnull=True) | Q(end_on__gte=on),
-    )
+    return Assignment.objects.filter(post__in=posts).filter(current_on(on))
