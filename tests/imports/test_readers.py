@@ -129,8 +129,8 @@ def test_shared_strings_zip_bomb(run_import, tmp_path):
 
 def test_lying_central_directory_is_caught_while_inflating(monkeypatch, tmp_path):
     """Declared sizes can lie; the actual inflated bytes are counted against the limit."""
-    monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 200_000)
-    monkeypatch.setattr(readers, "RATIO_FLOOR_BYTES", 10**12)
+    monkeypatch.setattr(readers.limits, "MAX_UNCOMPRESSED_BYTES", 200_000)
+    monkeypatch.setattr(readers.limits, "RATIO_FLOOR_BYTES", 10**12)
     rows = [ESTABLISHMENT_HEADER] + [person_row(position=f"{n:08d}") for n in range(1000)]
     data = _valid_bytes(tmp_path, rows)
     with pytest.raises(WorkbookError, match="MAX_UNCOMPRESSED_BYTES"):

@@ -1,7 +1,7 @@
 """An import that first reads a file's content (to see whether an earlier import vouches for it)
 and then converts it reads each sheet twice; `Workbook.kept_loaded` has python-calamine load
-each sheet from the file once for both (imports/readers.py, imports/engine/run.py), and lets
-it go when the block ends."""
+each sheet from the file once for both (imports/readers/workbook.py, imports/engine/run.py),
+and lets it go when the block ends."""
 
 from __future__ import annotations
 
