@@ -27,7 +27,7 @@ class ImportRun(models.Model):
         PREVIEWED = "previewed", "Previewed (dry run)"
         APPLIED = "applied", "Applied"
         REJECTED = "rejected", "Rejected: invalid rows"
-        FAILED = "failed", "Failed: unreadable file"
+        FAILED = "failed", "Failed"  # the message says why
 
     class Source(models.TextChoices):
         COMMAND = "command", "Command line"
@@ -57,7 +57,7 @@ class ImportRun(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.COMMAND)
     dry_run = models.BooleanField(default=False)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
-    message = models.TextField(blank=True, help_text="The one-line error of an unreadable file.")
+    message = models.TextField(blank=True, help_text="Why the run failed, in one line.")
     counts = models.JSONField(
         default=dict, blank=True, help_text="Per sheet: rows created, updated, unchanged."
     )

@@ -5,18 +5,38 @@ API, so the worker may be on another host than the web server that took the uplo
 the ImportRun row up to date (stage, rows done of total) as they go, which the run's page polls
 for its progress bar. A rejected file's rejected rows are stored beside it for download.
 With the immediate backend (tests) they run inside the request.
+
+A run never stays "running" because its task could not finish: an upload the worker cannot read
+(a worker whose storage is not the web server's) or a fault of ours ends the run as failed, with
+a message saying what to do, and the fault goes to the worker's log.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from django_tasks import task
 
 from imports.engine.run import workbook_import
 from imports.models import ImportRun
+from imports.readers import one_line
 from imports.rejects import rejected_rows_workbook
+
+log = logging.getLogger(__name__)
+
+UNREADABLE = (
+    "{file}: the worker could not read the uploaded file from storage ({error}); nothing was "
+    "written. Every web server and worker must use the same storage (docs/scaling.md): tell "
+    "the service desk, then upload the file again."
+)
+FAULT = (
+    "{file}: the import stopped on an unexpected error, logged for the service desk. An import "
+    "is written in one transaction, so it either wrote everything or nothing: run it again, and "
+    "rows already in the tracker will show as unchanged."
+)
 
 
 def _allowed_codes(user) -> frozenset[str] | None:
@@ -25,19 +45,39 @@ def _allowed_codes(user) -> frozenset[str] | None:
     return frozenset(user.organisations.values_list("code", flat=True))
 
 
+def _fail(run: ImportRun, message: str) -> str:
+    ImportRun.objects.filter(pk=run.pk).update(
+        outcome=ImportRun.Outcome.FAILED,
+        stage=ImportRun.Stage.FAILED,
+        message=message,
+        phase="",
+        finished_at=timezone.now(),
+    )
+    return ImportRun.Outcome.FAILED
+
+
 def _run(run_id: int, *, dry_run: bool) -> str:
     run = ImportRun.objects.select_related("user").get(pk=run_id)
-    with run.upload.open("rb") as handle:
-        data = handle.read()
-    result = workbook_import(
-        data=data,
-        file_name=run.file_name,
-        acting_user=run.user,
-        dry_run=dry_run,
-        run=run,
-        source=ImportRun.Source.ADMIN,
-        allowed_codes=_allowed_codes(run.user),
-    )
+    try:
+        with run.upload.open("rb") as handle:
+            data = handle.read()
+    except Exception as exc:  # the storages raise unrelated types (OSError, botocore's errors)
+        log.exception("import %s: the upload %r could not be read", run.pk, run.upload.name)
+        return _fail(run, UNREADABLE.format(file=run.file_name, error=one_line(exc)))
+    try:
+        result = workbook_import(
+            data=data,
+            file_name=run.file_name,
+            acting_user=run.user,
+            dry_run=dry_run,
+            run=run,
+            source=ImportRun.Source.ADMIN,
+            allowed_codes=_allowed_codes(run.user),
+        )
+    except Exception:
+        log.exception("import %s failed", run.pk)
+        _fail(run, FAULT.format(file=run.file_name))
+        raise
     if result.problems and result.parsed is not None:
         # The rejected rows, downloadable from the run's page (stored like the upload).
         buffer = io.BytesIO()

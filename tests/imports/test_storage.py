@@ -9,12 +9,14 @@ import socket
 import boto3
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
 from config.settings import base
+from imports import tasks as import_tasks
 from imports.models import ImportRun
 from tests import factories
 from tests.imports.conftest import ESTABLISHMENT_HEADER, vacant_row, xlsx_bytes
@@ -135,3 +137,78 @@ def test_an_admin_upload_is_stored_in_the_bucket_and_read_back_from_it(client, s
     response = client.get(reverse("imports:rejected_rows", args=[rejected.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def _file_system(root) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+        "staticfiles": _static(),
+    }
+
+
+@pytest.mark.django_db
+def test_a_worker_that_cannot_read_the_upload_ends_the_run_as_failed_saying_why(
+    client, tmp_path, caplog
+):
+    """The web server stores the upload under its own root; a worker on another host with a
+    file-system storage of its own cannot find it. The run must not sit at "waiting" for ever:
+    it fails, saying the storage is not shared, and nothing is written. The same task with the
+    web server's storage reads the file, so the failure is the storage, not the file."""
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        username="hr", groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    client.force_login(hr)
+    good = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, vacant_row()]})
+    queued = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(STORAGES=_file_system(tmp_path / "web"), TASKS=queued):
+        client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("posts.xlsx", good)})
+    run = ImportRun.objects.get()
+    assert run.outcome == ImportRun.Outcome.PENDING  # queued for a worker, not yet read
+
+    with override_settings(STORAGES=_file_system(tmp_path / "worker")):
+        assert import_tasks._run(run.pk, dry_run=True) == ImportRun.Outcome.FAILED
+    run.refresh_from_db()
+    assert run.outcome == ImportRun.Outcome.FAILED and run.stage == ImportRun.Stage.FAILED
+    assert run.finished_at is not None
+    assert "posts.xlsx: the worker could not read the uploaded file from storage" in run.message
+    assert "same storage" in run.message
+    assert Post.objects.count() == 0
+    assert "could not be read" in caplog.text  # and the service desk has it in the log
+    status = client.get(reverse("imports:run_status", args=[run.pk])).json()
+    assert status["finished"] and status["outcome"] == "failed"
+
+    with override_settings(STORAGES=_file_system(tmp_path / "web")):
+        assert import_tasks._run(run.pk, dry_run=True) == ImportRun.Outcome.PREVIEWED
+
+
+@pytest.mark.django_db
+def test_a_fault_during_an_import_ends_the_run_as_failed_and_is_raised(
+    monkeypatch, tmp_path, caplog
+):
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        username="hr", groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    good = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, vacant_row()]})
+    run = ImportRun.objects.create(
+        file_name="posts.xlsx",
+        user=hr,
+        source=ImportRun.Source.ADMIN,
+        upload=ContentFile(good, name="posts.xlsx"),
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr("imports.engine.run.build_plan", broken)
+    with pytest.raises(RuntimeError, match="a fault of ours"):
+        import_tasks._run(run.pk, dry_run=False)
+    run.refresh_from_db()
+    assert run.outcome == ImportRun.Outcome.FAILED and run.stage == ImportRun.Stage.FAILED
+    assert "posts.xlsx: the import stopped on an unexpected error" in run.message
+    assert Post.objects.count() == 0
+    assert "a fault of ours" in caplog.text
