@@ -22,15 +22,15 @@ from django_tasks import task
 
 from imports.engine.run import workbook_import
 from imports.models import ImportRun
-from imports.readers import one_line
 from imports.rejects import rejected_rows_workbook
 
 log = logging.getLogger(__name__)
 
+# What the person sees; the storage's own error (paths, bucket names) goes to the log only.
 UNREADABLE = (
-    "{file}: the worker could not read the uploaded file from storage ({error}); nothing was "
-    "written. Every web server and worker must use the same storage (docs/scaling.md): tell "
-    "the service desk, then upload the file again."
+    "{file}: the worker could not read the uploaded file from storage; nothing was written. "
+    "Every web server and worker must use the same storage: tell the service desk, then upload "
+    "the file again."
 )
 FAULT = (
     "{file}: the import stopped on an unexpected error, logged for the service desk. An import "
@@ -61,9 +61,14 @@ def _run(run_id: int, *, dry_run: bool) -> str:
     try:
         with run.upload.open("rb") as handle:
             data = handle.read()
-    except Exception as exc:  # the storages raise unrelated types (OSError, botocore's errors)
-        log.exception("import %s: the upload %r could not be read", run.pk, run.upload.name)
-        return _fail(run, UNREADABLE.format(file=run.file_name, error=one_line(exc)))
+    except Exception:  # the storages raise unrelated types (OSError, botocore's errors)
+        log.exception(
+            "import %s: the upload %r could not be read; do the web servers and workers share "
+            "one storage (docs/scaling.md)?",
+            run.pk,
+            run.upload.name,
+        )
+        return _fail(run, UNREADABLE.format(file=run.file_name))
     try:
         result = workbook_import(
             data=data,
