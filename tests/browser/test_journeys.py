@@ -158,6 +158,29 @@ def test_hr_uploads_a_workbook_sees_the_preview_and_confirms(open_page, tmp_path
     assert Post.objects.get(position_number="00099999").title == "Commissioning Manager"
 
 
+def test_hr_sees_why_an_import_failed_when_the_worker_could_not_read_the_upload(open_page):
+    from imports import tasks
+    from imports.models import ImportRun
+
+    qnq = factories.OrganisationFactory(code="QNQ", name="NHS Frimley ICB")
+    hr = _user(roles.HR_MANAGER, [qnq], username="hr")
+    # Stored where this worker's storage does not look: as a worker on another host would find.
+    run = ImportRun.objects.create(
+        file_name="establishment.xlsx",
+        user=hr,
+        source=ImportRun.Source.ADMIN,
+        upload="imports/2026/12/elsewhere.xlsx",
+    )
+    assert tasks._run(run.pk, dry_run=True) == ImportRun.Outcome.FAILED
+    page = open_page(hr)
+    page.goto(f"/admin/workbooks/runs/{run.pk}/")
+    text = page.inner_text("main")
+    assert "Failed" in text
+    assert "the worker could not read the uploaded file from storage" in text
+    assert "upload the file again" in text
+    assert_accessible(page, "import-failed-storage")
+
+
 def test_hr_moves_a_case_to_at_risk_and_sees_its_clocks(open_page):
     org = factories.OrganisationFactory(code="QYG", name="NHS Cheshire and Merseyside ICB")
     hr = _user(roles.HR_MANAGER, [org], username="hr")
