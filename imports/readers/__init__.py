@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from imports.readers import limits
 from imports.readers.archive import check_archive
 from imports.readers.limits import (
     MAX_CELLS,
@@ -51,10 +52,10 @@ _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 def open_workbook(data: bytes, *, file_name: str) -> Workbook:
     """Check a file's bytes and return a `Workbook`, or raise `WorkbookError`."""
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limits.MAX_FILE_BYTES:
         raise WorkbookError(
             f"{file_name}: the file is {len(data) / 1048576:.0f} MB; the limit is "
-            f"MAX_FILE_BYTES = {MAX_FILE_BYTES // 1048576} MB."
+            f"MAX_FILE_BYTES = {limits.MAX_FILE_BYTES // 1048576} MB."
         )
     if not data:
         raise WorkbookError(f"{file_name}: the file is empty.")
@@ -118,5 +119,6 @@ __all__ = [
     "column_letter",
     "column_number",
     "excel_serial_to_date",
+    "limits",
     "open_workbook",
 ]
