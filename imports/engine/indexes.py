@@ -32,6 +32,12 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 REBUILD_FROM_ROWS = 10_000  # rows inserted into one table by one statement series
+# Memory for sorting an index's keys while it is rebuilt. SQLite's sorter keeps up to the page
+# cache's size in memory (2 MB by default) and spills the rest to temporary files that it then
+# merges; 100,000 rows' keys are a few MB an index. Measured at 100,000 rows (alternate runs on
+# fresh databases): the rebuilds took 0.58-0.79 s with 128 MB against 0.80-1.30 s with the
+# default, 0.69-0.74 s with 32 MB. The cache is set back to what it was straight after.
+SORT_MEMORY_KIB = 64 * 1024
 
 
 def _holds_more_than(connection: BaseDatabaseWrapper, table: str, rows: int) -> bool:
@@ -80,5 +86,11 @@ def built_afterwards(
                 cursor.execute(f"DROP INDEX {quote(name)}")
         yield
         with connection.cursor() as cursor:
-            for _name, sql in indexes:
-                cursor.execute(sql)
+            cursor.execute("PRAGMA cache_size")
+            previous = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA cache_size = {-SORT_MEMORY_KIB}")
+            try:
+                for _name, sql in indexes:
+                    cursor.execute(sql)
+            finally:
+                cursor.execute(f"PRAGMA cache_size = {previous}")

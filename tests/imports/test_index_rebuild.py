@@ -7,7 +7,7 @@ table larger than the insert, outside a transaction, or on PostgreSQL (readers w
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from imports.engine import history, indexes
 from imports.engine.history import BulkWriter
@@ -95,6 +95,46 @@ def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, s
     copy += " title, directorate, band, wte, cost_centre, is_board_level, status FROM tracker_post"
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"{copy} WHERE position_number = 'P0'")
+
+
+def _cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]
+
+
+@sqlite_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_rebuild_sorts_in_more_memory_and_gives_it_back(system_user, fails):
+    """The rebuild raises the page cache (the sorter's memory) for its CREATE INDEX statements
+    only, and sets it back afterwards, also when an index fails to build part-way: the
+    connection goes on serving other work with the cache it had."""
+    organisation = factories.OrganisationFactory(code="QNQ")
+    before = _cache_size()
+    assert before != -indexes.SORT_MEMORY_KIB
+    seen: list[int] = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("CREATE"):
+            driver = context["connection"].connection
+            seen.append(driver.execute("PRAGMA cache_size").fetchone()[0])
+            if fails and len(seen) == 2:
+                raise OperationalError("database or disk is full")
+        return execute(sql, params, many, context)
+
+    writer = BulkWriter(user_id=system_user.pk, reason="test")
+    with connection.execute_wrapper(watch):
+        if fails:
+            with pytest.raises(OperationalError), transaction.atomic():
+                writer.insert(Post, _posts(organisation, writer, "P0", "P1"))
+        else:
+            with transaction.atomic():
+                writer.insert(Post, _posts(organisation, writer, "P0", "P1"))
+    assert len(seen) >= 2, "the rebuild ran fewer CREATE INDEX statements than expected"
+    assert set(seen) == {-indexes.SORT_MEMORY_KIB}
+    assert _cache_size() == before
+    assert Post.objects.count() == (0 if fails else 2)
 
 
 @sqlite_only
