@@ -35,8 +35,8 @@ REBUILD_FROM_ROWS = 10_000  # rows inserted into one table by one statement seri
 # Memory for sorting an index's keys while it is rebuilt. SQLite's sorter keeps up to the page
 # cache's size in memory (2 MB by default) and spills the rest to temporary files that it then
 # merges; 100,000 rows' keys are a few MB an index. Measured at 100,000 rows (alternate runs on
-# fresh databases): the rebuilds took 0.58-0.79 s with 128 MB against 0.80-1.30 s with the
-# default, 0.69-0.74 s with 32 MB. The cache is set back to what it was straight after.
+# fresh databases): the rebuilds took 0.61-0.74 s with 64 MB against 0.91-1.23 s with the
+# default (128 MB: 0.58-0.79 s, 32 MB: 0.69-0.74 s). The cache is set back straight after.
 SORT_MEMORY_KIB = 64 * 1024
 
 
