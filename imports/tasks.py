@@ -17,9 +17,9 @@ import io
 import logging
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django_tasks import task
 
+from imports.engine.record import end_failed
 from imports.engine.run import workbook_import
 from imports.models import ImportRun
 from imports.rejects import rejected_rows_workbook
@@ -45,17 +45,6 @@ def _allowed_codes(user) -> frozenset[str] | None:
     return frozenset(user.organisations.values_list("code", flat=True))
 
 
-def _fail(run: ImportRun, message: str) -> str:
-    ImportRun.objects.filter(pk=run.pk).update(
-        outcome=ImportRun.Outcome.FAILED,
-        stage=ImportRun.Stage.FAILED,
-        message=message,
-        phase="",
-        finished_at=timezone.now(),
-    )
-    return ImportRun.Outcome.FAILED
-
-
 def _run(run_id: int, *, dry_run: bool) -> str:
     run = ImportRun.objects.select_related("user").get(pk=run_id)
     try:
@@ -68,7 +57,8 @@ def _run(run_id: int, *, dry_run: bool) -> str:
             run.pk,
             run.upload.name,
         )
-        return _fail(run, UNREADABLE.format(file=run.file_name))
+        end_failed(run, UNREADABLE.format(file=run.file_name))
+        return run.outcome
     try:
         result = workbook_import(
             data=data,
@@ -81,7 +71,7 @@ def _run(run_id: int, *, dry_run: bool) -> str:
         )
     except Exception:
         log.exception("import %s failed", run.pk)
-        _fail(run, FAULT.format(file=run.file_name))
+        end_failed(run, FAULT.format(file=run.file_name))
         raise
     if result.problems and result.parsed is not None:
         # The rejected rows, downloadable from the run's page (stored like the upload).

@@ -111,13 +111,19 @@ def failed(
     """Record a run that failed (`message`, one line, says why; nothing was written)."""
     result.error = message
     timings["total"] = round(time.perf_counter() - started, 3)
+    end_failed(result.run, message, timings=timings)
+    return result
+
+
+def end_failed(run: ImportRun, message: str, **fields) -> None:
+    """Write a run's end as failed, `message` (one line) saying why; `fields` any more to save.
+    Also for a run whose task could not finish (`imports.tasks`)."""
     save_run(
-        result.run,
+        run,
         outcome=ImportRun.Outcome.FAILED,
         stage=Stage.FAILED,
         message=message,
-        timings=timings,
         finished_at=timezone.now(),
         phase="",
+        **fields,
     )
-    return result
