@@ -86,6 +86,12 @@ class ImportRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the run was last queued or its worker last reported: a run not heard "
+        "from for a while has lost its worker (imports.liveness).",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

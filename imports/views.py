@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
@@ -20,29 +21,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from imports import exports, tasks
+from imports import exports, liveness, tasks
+from imports.access import may_confirm, may_use_workbooks, may_view_imports
 from imports.engine.progress import live_progress
 from imports.forms import EstablishmentExportForm, TransferScheduleForm, UploadForm
 from imports.models import ImportRun
 from tracker.models import Organisation
 from tracker.selectors import sees_all_organisations, visible_organisations
 
-REQUIRED_PERMISSIONS = (
-    "tracker.add_post",
-    "tracker.change_post",
-    "tracker.change_staffmember",
-    "tracker.change_assignment",
-    "imports.add_importrun",
-)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def may_use_workbooks(user) -> bool:
-    return user.is_active and user.is_authenticated and user.has_perms(REQUIRED_PERMISSIONS)
-
-
-def may_view_imports(user) -> bool:
-    return user.is_active and user.is_authenticated and user.has_perm("imports.view_importrun")
 
 
 def _require(request) -> None:
@@ -102,12 +89,13 @@ def run_detail(request, pk: int):
     _require_view(request)
     run = get_object_or_404(runs_visible_to(request.user), pk=pk)
     can_confirm = (
-        _may_confirm(request.user, run)
+        may_confirm(request.user, run)
         and run.outcome == ImportRun.Outcome.PREVIEWED
         and run.dry_run
         and bool(run.upload)
         and any(c.get("created") or c.get("updated") for c in run.counts.values())
     )
+    stalled = liveness.import_stalled(run)
     return TemplateResponse(
         request,
         "imports/run.html",
@@ -116,25 +104,43 @@ def run_detail(request, pk: int):
             "header_icon": "doc-full",
             "run": run,
             "can_confirm": can_confirm,
+            "stalled": stalled,
+            "waiting_long": liveness.import_waiting_long(run),
+            "last_heard": liveness.import_last_heard(run),
+            "can_restart": stalled and liveness.may_restart_import(request.user, run),
             "status_url": reverse("imports:run_status", args=[run.pk]),
         },
     )
 
 
-def _may_confirm(user, run: ImportRun) -> bool:
-    """Only the person who uploaded a file confirms it: the history will name them."""
-    return may_use_workbooks(user) and (run.user_id == user.pk or user.is_superuser)
+def restart(request, pk: int):
+    """Start a stopped import again (`imports.liveness.import_run_restart`): a new preview."""
+    _require(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    run = get_object_or_404(runs_visible_to(request.user), pk=pk)
+    try:
+        new = liveness.import_run_restart(run_id=run.pk, acting_user=request.user)
+    except PermissionError:
+        raise PermissionDenied from None
+    except liveness.NotStopped as exc:
+        messages.warning(request, str(exc))
+        return redirect("imports:run", pk=run.pk)
+    messages.success(request, f"Started again as import #{new.pk}: check its preview.")
+    return redirect("imports:run", pk=new.pk)
 
 
 def run_status(request, pk: int):
     _require_view(request)
     run = get_object_or_404(runs_visible_to(request.user), pk=pk)
     if run.stage == ImportRun.Stage.WRITING and (live := live_progress(run.pk)):
-        run.progress_done, run.progress_total = live
+        run.progress_done, run.progress_total = live.done, live.total
     return JsonResponse(
         {
             "outcome": run.outcome,
             "finished": run.is_finished,
+            # The page shows why and offers to start it again (`imports.liveness`).
+            "stalled": liveness.import_stalled(run),
             "stage": run.stage,
             "stage_label": run.get_stage_display(),
             "phase": run.phase,
@@ -164,7 +170,7 @@ def confirm(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     run = get_object_or_404(runs_visible_to(request.user), pk=pk)
-    if not _may_confirm(request.user, run):
+    if not may_confirm(request.user, run):
         raise PermissionDenied
     if run.outcome != ImportRun.Outcome.PREVIEWED or not run.dry_run:
         return redirect("imports:run", pk=run.pk)
@@ -175,6 +181,7 @@ def confirm(request, pk: int):
         phase="waiting to start",
         progress_done=0,
         progress_total=0,
+        heartbeat_at=timezone.now(),  # queued now (`imports.liveness`)
     )
     tasks.apply_import.enqueue(run.pk)
     return redirect("imports:run", pk=run.pk)
@@ -184,6 +191,8 @@ def history(request):
     _require_view(request)
     runs = runs_visible_to(request.user).prefetch_related("organisations")
     page = Paginator(runs, 50).get_page(request.GET.get("p"))
+    for run in page:
+        run.stalled = liveness.import_stalled(run)
     return TemplateResponse(
         request,
         "imports/history.html",

@@ -5,7 +5,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from imports import views
+from imports import access, views
 from imports.exports import admin as export_admin
 
 export_admin.register()  # the Exports screens (/admin/exports/), owned by the exports package
@@ -17,6 +17,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("runs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("runs/<int:pk>/restart/", views.restart, name="restart"),
     path("runs/<int:pk>/rejected-rows/", views.rejected_rows, name="rejected_rows"),
     path("exports/", views.exports_view, name="exports"),
     path("template/", views.template_download, name="template"),
@@ -30,17 +31,17 @@ def register_urls():
 
 class WorkbooksMenuItem(MenuItem):
     def is_shown(self, request):
-        return views.may_use_workbooks(request.user)
+        return access.may_use_workbooks(request.user)
 
 
 class ImportHistoryMenuItem(MenuItem):
     def is_shown(self, request):
-        return views.may_view_imports(request.user)
+        return access.may_view_imports(request.user)
 
 
 class WorkbooksSubmenu(SubmenuMenuItem):
     def is_shown(self, request):
-        return views.may_use_workbooks(request.user) or views.may_view_imports(request.user)
+        return access.may_use_workbooks(request.user) or access.may_view_imports(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -14,8 +14,12 @@ end. So the rows written are reported outside it:
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
 
 PROGRESS_EVERY = 5_000  # rows between reports
 
@@ -24,9 +28,16 @@ def cache_key(run_id: int) -> str:
     return f"imports:write-progress:{run_id}"
 
 
-def live_progress(run_id: int) -> tuple[int, int] | None:
-    """(rows written, total) as last reported by a run that is writing (SQLite), or None."""
-    return cache.get(cache_key(run_id))
+class Live(NamedTuple):
+    done: int
+    total: int
+    heard_at: dt.datetime  # when the worker reported it (`imports.liveness`)
+
+
+def live_progress(run_id: int) -> Live | None:
+    """Rows written of the total, as last reported by a run that is writing (SQLite), or None."""
+    value = cache.get(cache_key(run_id))
+    return Live(*value) if value and len(value) == len(Live._fields) else None
 
 
 class WriteProgress:
@@ -48,19 +59,21 @@ class WriteProgress:
             self.publish()
 
     def publish(self) -> None:
+        """Report the rows written so far, and with them that the worker is alive."""
         self.published = self.done
         done = min(self.done, self.total)
+        now = timezone.now()
         if self.vendor == "postgresql":
             if self._connection is None:
                 self._connection = connections.create_connection(self.using)
             with self._connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE imports_importrun SET progress_done = %s, progress_total = %s "
-                    "WHERE id = %s",
-                    [done, self.total, self.run_id],
+                    "UPDATE imports_importrun SET progress_done = %s, progress_total = %s, "
+                    "heartbeat_at = %s WHERE id = %s",
+                    [done, self.total, now, self.run_id],
                 )
         else:
-            cache.set(cache_key(self.run_id), (done, self.total), timeout=24 * 3600)
+            cache.set(cache_key(self.run_id), (done, self.total, now), timeout=24 * 3600)
 
     def close(self) -> None:
         if self._connection is not None:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from imports.engine.history import BulkWriter
 from imports.engine.parse import CODE_KEYS, parse_workbook
@@ -73,6 +74,7 @@ def workbook_import(
             dry_run=dry_run,
             outcome=ImportRun.Outcome.RUNNING,
             stage=Stage.READING,
+            heartbeat_at=timezone.now(),
         )
     else:
         save_run(
@@ -82,10 +84,19 @@ def workbook_import(
             dry_run=dry_run,
             finished_at=None,
             engine_version=ENGINE_VERSION,
+            heartbeat_at=timezone.now(),
         )
 
     def report(phase: str, done: int, total: int) -> None:
-        save_run(run, stage=STAGES[phase], phase=phase, progress_done=done, progress_total=total)
+        """Tell the admin where the run is, and so that its worker is alive (imports.liveness)."""
+        save_run(
+            run,
+            stage=STAGES[phase],
+            phase=phase,
+            progress_done=done,
+            progress_total=total,
+            heartbeat_at=timezone.now(),
+        )
         if progress:
             progress(phase, done, total)
 
@@ -100,7 +111,10 @@ def workbook_import(
             gc.enable()
 
 
-def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes) -> None:
+def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes, end) -> None:
+    """Write the plan in one transaction, and record the run's end (`end(tracker_state)`) in it:
+    the run says "applied" exactly when its rows are in, so a run whose worker stopped part-way
+    and still says "running" wrote nothing (`imports.liveness` relies on it)."""
     with transaction.atomic():
         hold_tracker()
         if watermark() != result.plan.watermark:
@@ -117,9 +131,10 @@ def _write(result: ImportResult, run: ImportRun, acting_user, allowed_codes) -> 
                 )
                 write_plan(result.plan, writer)
             finally:
-                progress.close()
+                progress.close()  # before `end` updates the run row the progress updated
             analyze_after_commit(result.plan.writes)
             result.tracker_state = list(watermark())
+        end(result.tracker_state or result.plan.watermark)
 
 
 def named_codes(parsed: ParsedWorkbook) -> set[str]:
@@ -190,49 +205,56 @@ def _import(run, data, file_name, acting_user, dry_run, report, allowed_codes) -
         result.parsed, acting_user_id=acting_user.pk, allowed_codes=allowed_codes
     )
     timings["plan"] = round(time.perf_counter() - mark, 3)
-    tracker_state = list(result.plan.watermark)
     codes = named_codes(result.parsed)
 
-    if not result.problems and not dry_run and result.plan.writes:
-        mark = time.perf_counter()
-        report("writing", 0, result.plan.writes)
-        result.parsed.release_rows()  # the plan holds what is written; free the rest
-        try:
-            _write(result, run, acting_user, allowed_codes)
-        except DatabaseError as exc:
-            run.organisations.set(Organisation.objects.filter(code__in=codes))
-            # A constraint the plan could not foresee (a concurrent writer on PostgreSQL):
-            # the transaction rolled back, so nothing was written.
-            message = (
-                f"{file_name}: the tracker changed while this import was being written "
-                f"({' '.join(str(exc).split())[:200]}); nothing was written. Run it again."
-            )
-            return failed(result, message, timings, started)
-        tracker_state = result.tracker_state or tracker_state
-        timings["write"] = round(time.perf_counter() - mark, 3)
+    def end(tracker_state) -> None:
+        problems = result.problems
+        if problems:
+            outcome = ImportRun.Outcome.REJECTED
+            tracker_state = []
+        elif dry_run:
+            outcome = ImportRun.Outcome.PREVIEWED
+            if result.plan.writes:
+                tracker_state = []  # a preview that would change things proves nothing
+        else:
+            outcome = ImportRun.Outcome.APPLIED
+        finished(
+            run,
+            outcome,
+            result.plan.summaries,
+            organisations=Organisation.objects.filter(code__in=codes),
+            notices=result.parsed.notices,
+            tracker_state=[list(pair) for pair in tracker_state],
+            content_digests={key: sheet.digest for key, sheet in result.parsed.sheets.items()},
+            timings=timings,
+            started=started,
+            problems=problems,
+        )
 
-    problems = result.problems
-    if problems:
-        outcome = ImportRun.Outcome.REJECTED
-        tracker_state = []
-    elif dry_run:
-        outcome = ImportRun.Outcome.PREVIEWED
-        if result.plan.writes:
-            tracker_state = []  # a preview that would change things proves nothing
-    else:
-        outcome = ImportRun.Outcome.APPLIED
-    finished(
-        run,
-        outcome,
-        result.plan.summaries,
-        organisations=Organisation.objects.filter(code__in=codes),
-        notices=result.parsed.notices,
-        tracker_state=[list(pair) for pair in tracker_state],
-        content_digests={key: sheet.digest for key, sheet in result.parsed.sheets.items()},
-        timings=timings,
-        started=started,
-        problems=problems,
-    )
+    if result.problems or dry_run or not result.plan.writes:
+        end(result.plan.watermark)
+        return result
+
+    mark = time.perf_counter()
+    report("writing", 0, result.plan.writes)
+    result.parsed.release_rows()  # the plan holds what is written; free the rest
+    try:
+        _write(result, run, acting_user, allowed_codes, end)
+    except DatabaseError as exc:
+        run.refresh_from_db()  # the end recorded inside the transaction was rolled back with it
+        run.organisations.set(Organisation.objects.filter(code__in=codes))
+        # A constraint the plan could not foresee (a concurrent writer on PostgreSQL):
+        # the transaction rolled back, so nothing was written.
+        message = (
+            f"{file_name}: the tracker changed while this import was being written "
+            f"({' '.join(str(exc).split())[:200]}); nothing was written. Run it again."
+        )
+        return failed(result, message, timings, started)
+    # The write's time and the total include the commit (on PostgreSQL, where the foreign keys
+    # are checked), so they are recorded once it is done.
+    timings["write"] = round(time.perf_counter() - mark, 3)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    save_run(run, timings=timings)
     return result
 
 

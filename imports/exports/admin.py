@@ -9,6 +9,7 @@ Registered from `imports.wagtail_hooks` (`register`).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +18,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from imports import liveness
 from imports.exports import access
 from imports.exports.forms import ExportForm
 from imports.exports.models import ExportRun
@@ -46,6 +48,8 @@ def _forms(request, bound_kind: str | None = None):
 
 def _page(request, forms, status=200):
     runs = Paginator(ExportRun.objects.filter(user=request.user), 20).get_page(request.GET.get("p"))
+    for run in runs:
+        run.stalled = liveness.export_stalled(run)
     return TemplateResponse(
         request,
         "exports/index.html",
@@ -96,8 +100,26 @@ def run_detail(request, pk: int):
             "run": run,
             "may_download": run.status == ExportRun.Status.DONE
             and access.may_download(request.user, run),
+            "stalled": liveness.export_stalled(run),
+            "waiting_long": liveness.export_waiting_long(run),
+            "last_heard": run.heartbeat_at or run.created_at,
         },
     )
+
+
+def restart(request, pk: int):
+    """Ask again for an export whose worker stopped (`imports.liveness.export_run_restart`)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    run = _own_run(request, pk)
+    try:
+        new = liveness.export_run_restart(run_id=run.pk, acting_user=request.user)
+    except (PermissionError, access.NotAllowed):
+        raise Http404("No such export, or not one you may still make.") from None
+    except liveness.NotStopped as exc:
+        messages.warning(request, str(exc))
+        return redirect("exports:run", pk=run.pk)
+    return redirect("exports:run", pk=new.pk)
 
 
 def run_status(request, pk: int):
@@ -131,6 +153,7 @@ urlpatterns = [
     path("<int:pk>/", run_detail, name="run"),
     path("<int:pk>/status/", run_status, name="status"),
     path("<int:pk>/download/", download, name="download"),
+    path("<int:pk>/restart/", restart, name="restart"),
 ]
 
 

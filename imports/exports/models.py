@@ -30,6 +30,12 @@ class ExportRun(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the worker last reported: a run not heard from for a while has lost its "
+        "worker (imports.liveness).",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -68,10 +68,13 @@ def _log_named_cases(run: ExportRun, arguments: dict) -> None:
 def export_run(run_id: int) -> str:
     """Write the export of run `run_id`; its outcome is on the run."""
     run = ExportRun.objects.select_related("user").get(pk=run_id)
-    ExportRun.objects.filter(pk=run.pk).update(status=ExportRun.Status.RUNNING)
+    ExportRun.objects.filter(pk=run.pk).update(
+        status=ExportRun.Status.RUNNING, heartbeat_at=timezone.now()
+    )
 
     def progress(rows: int) -> None:
-        ExportRun.objects.filter(pk=run.pk).update(rows_done=rows)
+        """The rows written so far, and with them that the worker is alive (imports.liveness)."""
+        ExportRun.objects.filter(pk=run.pk).update(rows_done=rows, heartbeat_at=timezone.now())
 
     try:
         arguments = resolve(run.user, run.kind, run.params)

@@ -181,6 +181,39 @@ def test_hr_sees_why_an_import_failed_when_the_worker_could_not_read_the_upload(
     assert_accessible(page, "import-failed-storage")
 
 
+def test_hr_sees_an_import_whose_worker_stopped_and_starts_it_again(open_page, tmp_path):
+    from imports.models import ImportRun
+    from tests.imports.conftest import ESTABLISHMENT_HEADER, vacant_row, xlsx_bytes
+
+    qnq = factories.OrganisationFactory(code="QNQ", name="NHS Frimley ICB")
+    hr = _user(roles.HR_MANAGER, [qnq], username="hr")
+    path = tmp_path / "establishment.xlsx"
+    path.write_bytes(xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, vacant_row()]}))
+    page = open_page(hr)
+    page.goto("/admin/workbooks/")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.get_by_role("button", name="Confirm and import").wait_for()
+    # As a worker killed part-way through the confirmed import leaves it.
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(
+        dry_run=False,
+        outcome=ImportRun.Outcome.RUNNING,
+        stage=ImportRun.Stage.WRITING,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=25),
+    )
+    page.goto(f"/admin/workbooks/runs/{run.pk}/")
+    text = page.inner_text("main")
+    assert "This import has stopped" in text and "wrote nothing" in text
+    assert_accessible(page, "import-stopped")
+    screenshot(page, "import-stopped")
+    page.get_by_role("button", name="Start this import again").click()
+    page.get_by_role("button", name="Confirm and import").wait_for()
+    assert "Started again as import" in page.inner_text("body")
+    assert ImportRun.objects.count() == 2
+    assert not Post.objects.filter(position_number="00099999").exists()
+
+
 def test_hr_moves_a_case_to_at_risk_and_sees_its_clocks(open_page):
     org = factories.OrganisationFactory(code="QYG", name="NHS Cheshire and Merseyside ICB")
     hr = _user(roles.HR_MANAGER, [org], username="hr")

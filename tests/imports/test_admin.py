@@ -83,6 +83,7 @@ def test_status_endpoint_reports_progress(client, hr):
     assert status == {
         "outcome": "running",
         "finished": False,
+        "stalled": False,
         "stage": "reading",
         "stage_label": "Reading",
         "phase": "reading rows",

@@ -1,4 +1,5 @@
-"""Several `db_worker` processes share one queue: each queued task runs exactly once.
+"""Real `db_worker` processes: several share one queue, each queued task running exactly once;
+one killed part-way through an import leaves nothing written and a run that starts again.
 
 Two real worker processes (`manage.py db_worker --batch`) work through N queued tasks on the
 test database. On PostgreSQL (`DATABASE_URL`) a worker claims a task with SELECT ... FOR UPDATE
@@ -10,14 +11,19 @@ a file, see config/settings/test.py, so the workers can open it).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.imports.worker_tasks import note_run
@@ -72,3 +78,96 @@ def test_two_workers_run_each_queued_task_exactly_once(tmp_path):
     print(f"tasks per worker: {dict(by_worker)}")
     assert set(by_worker) == {"worker-1", "worker-2"}  # both shared the queue
     assert len({pid for _, pid in runs}) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_part_way_through_an_import_wrote_nothing_and_it_starts_again(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
+    """A real `db_worker` killed (SIGKILL, as the out-of-memory killer does) after writing an
+    import's rows and before committing them: nothing is in the tracker, and the run, still
+    "running" (as is django-tasks-db's record of the task), is taken for stopped once ten
+    minutes pass without a word from it; its uploader starts it again from the same stored
+    file."""
+    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("an in-memory SQLite database cannot be opened by a worker process")
+    from imports import liveness
+    from imports.models import ImportRun
+    from tests import factories
+    from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, xlsx_bytes
+    from tests.imports.worker_tasks import import_then_hang
+    from tracker import roles
+    from tracker.models import Assignment, Post, StaffMember
+
+    media = tmp_path / "media"
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    rows = [person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}") for n in range(3)]
+    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows]})
+    client.force_login(hr)
+    with override_settings(STORAGES=storages):
+        client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("e.xlsx", data)})
+        run = ImportRun.objects.get()
+        assert run.outcome == ImportRun.Outcome.PREVIEWED, run.message
+        ImportRun.objects.filter(pk=run.pk).update(  # confirmed, as the confirm view does
+            dry_run=False, outcome=ImportRun.Outcome.PENDING, stage=ImportRun.Stage.QUEUED
+        )
+        marker = tmp_path / "written"
+        with override_settings(TASKS=DB_TASKS):
+            import_then_hang.enqueue(run.pk, str(marker))
+
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
+            "WORKER_MEDIA_ROOT": str(media),
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not marker.exists():
+                assert worker.poll() is None, worker.communicate()[0][-3000:]
+                assert time.monotonic() < deadline, "the worker never reached the write"
+                time.sleep(0.1)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.communicate(timeout=30)
+
+        assert (Post.objects.count(), StaffMember.objects.count(), Assignment.objects.count()) == (
+            0,
+            0,
+            0,
+        )
+        run.refresh_from_db()
+        assert (run.outcome, run.stage) == (ImportRun.Outcome.RUNNING, ImportRun.Stage.WRITING)
+        assert DBTaskResult.objects.get().status == "RUNNING"  # and will say so for ever
+        heard = liveness.import_last_heard(run)
+        assert not liveness.import_stalled(run, heard + liveness.STALLED_AFTER / 2)
+        assert liveness.import_stalled(run, heard + liveness.STALLED_AFTER)
+
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=heard - liveness.STALLED_AFTER)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("imports:restart", args=[run.pk]))
+        again = ImportRun.objects.exclude(pk=run.pk).get()
+        assert response.url == reverse("imports:run", args=[again.pk])
+        assert again.outcome == ImportRun.Outcome.PREVIEWED, again.message
+        assert again.counts["Establishment"]["created"] == 3
+        run.refresh_from_db()
+        assert run.outcome == ImportRun.Outcome.FAILED
+        assert f"Started again as import #{again.pk}" in run.message

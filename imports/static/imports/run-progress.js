@@ -7,7 +7,8 @@
         fetch(box.dataset.statusUrl, {credentials: "same-origin"})
             .then(function (r) { return r.json(); })
             .then(function (s) {
-                if (s.finished) { window.location.reload(); return; }
+                // Finished, or stopped: the page says what happened and what to do next.
+                if (s.finished || s.stalled) { window.location.reload(); return; }
                 document.getElementById("import-stage").textContent = s.stage_label;
                 document.getElementById("import-phase").textContent =
                     s.stage_label + (s.phase ? ": " + s.phase : "");
