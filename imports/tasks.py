@@ -8,7 +8,9 @@ With the immediate backend (tests) they run inside the request.
 
 A run never stays "running" because its task could not finish: an upload the worker cannot read
 (a worker whose storage is not the web server's) or a fault of ours ends the run as failed, with
-a message saying what to do, and the fault goes to the worker's log.
+a message saying what to do, and the fault goes to the worker's log. A worker killed part-way
+cannot say anything: its run shows as stopped once it has not reported for a while, and its
+uploader starts it again (`imports.liveness`).
 """
 
 from __future__ import annotations

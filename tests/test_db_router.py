@@ -65,3 +65,15 @@ def test_postgresql_connections_run_without_jit():
         with connections[alias].cursor() as cursor:
             cursor.execute("SHOW jit")
             assert cursor.fetchone()[0] == "off", alias
+
+
+@pytest.mark.django_db(databases=["default", "replica"])
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="PostgreSQL's setting")
+def test_postgresql_ends_a_transaction_its_client_left_idle_for_five_minutes():
+    """An import's worker whose host is lost leaves its transaction, and its lock on every
+    tracker writer, open until PostgreSQL notices: our connections tell it to end one left
+    idle for five minutes (config/settings/base.py), to the primary and the replica alike."""
+    for alias in ("default", "replica"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            assert cursor.fetchone()[0] == "5min", alias

@@ -132,10 +132,19 @@ if env("DATABASE_REPLICA_URL"):
 # PostgreSQL's JIT compiles a query whose estimated cost is high, which the admin's counts over
 # 100,000 rows are: 170 ms of compiling for a 240 ms count (docs/decisions.md, "National
 # scale, third pass"). Our queries are short; JIT is off for our connections.
+# A transaction left open by a client that vanished without closing its connection (a host
+# lost mid-import: the kernel that would have closed the socket went with it) keeps its locks,
+# the import's hold on every tracker writer among them, until PostgreSQL notices, which TCP
+# alone takes hours to do. None of ours waits idle inside a transaction for more than seconds,
+# so PostgreSQL ends any that waits five minutes (docs/scaling.md, "Limits named").
+IDLE_IN_TRANSACTION_TIMEOUT = "5min"
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _options = _database.setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+        _options["options"] = (
+            f"{_options.get('options', '')} -c jit=off "
+            f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"
+        ).strip()
 DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
 DATABASE_REPLICA_READS = "replica" in DATABASES
 
