@@ -38,7 +38,7 @@ def _user(username, role, *organisations, **extra):
 
 
 @pytest.fixture
-def world(db, client, django_capture_on_commit_callbacks):
+def world(db, client):
     """hr_qnq uploads a file for QNQ (previewed by the immediate task backend), and the run is
     then made to look as a worker killed part-way through its write leaves it: running, last
     heard from 11 minutes ago."""
@@ -527,3 +527,16 @@ def test_an_export_reports_its_rows_as_a_sign_of_life(monkeypatch, client, world
     assert ExportRun.objects.get().status == ExportRun.Status.DONE
     assert len(seen) >= 3
     assert seen == [False] * len(seen)
+
+
+def test_an_export_waiting_long_for_a_worker_says_so_and_keeps_refreshing(client, stopped_export):
+    people, export = stopped_export
+    ExportRun.objects.filter(pk=export.pk).update(status=ExportRun.Status.PENDING)
+    client.force_login(people["hr_qnq"])
+    page = client.get(reverse("exports:run", args=[export.pk])).content.decode()
+    assert "No task worker has started this export" in page
+    assert 'http-equiv="refresh"' in page and "This export has stopped" not in page
+    assert client.post(reverse("exports:restart", args=[export.pk])).url == reverse(
+        "exports:run", args=[export.pk]
+    )
+    assert ExportRun.objects.count() == 1
