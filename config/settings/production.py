@@ -39,16 +39,6 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
 
-# Several app hosts share one cache, so a TOTP code used on one host is refused on every other
-# (allauth remembers used codes, and counts wrong ones, in the cache). Run
-# `manage.py createcachetable` once at deploy, beside `migrate`.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "transition_tracker_cache",
-    }
-}
-
 # Signing in: the second factor, the lockout, the Content-Security-Policy, secure cookies, HSTS
 # and the session ages come from base.py and nothing in the environment changes them. Should an
 # edit weaken any of them, production refuses to start (and `check --deploy` reports it).
@@ -63,8 +53,10 @@ from tracker.signin import safeguards  # noqa: E402  (pure Python: imports no Dj
 _weakened = safeguards.problems(globals())
 if _weakened:
     raise ImproperlyConfigured("Sign-in safeguards are off: " + " ".join(_weakened))
-# One cache shared by every worker and host, so a publish purges the public-page cache for all
-# (cms/cache.py). The table is created after every migrate.
+# One cache shared by every app host and worker: a TOTP code used on one host is refused on
+# every other (allauth remembers used codes, and counts wrong ones, in the cache); a publish
+# purges the public-page cache for all (cms/cache.py). The table is created after every migrate
+# (cms/apps.py), and by `manage.py createcachetable` at deploy.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
