@@ -214,6 +214,32 @@ def test_hr_sees_an_import_whose_worker_stopped_and_starts_it_again(open_page, t
     assert not Post.objects.filter(position_number="00099999").exists()
 
 
+def test_hr_sees_an_export_whose_worker_stopped_and_asks_again(open_page):
+    from imports.exports.models import ExportRun
+
+    qnq = factories.OrganisationFactory(code="QNQ", name="NHS Frimley ICB")
+    hr = _user(roles.HR_MANAGER, [qnq], username="hr")
+    factories.PostFactory(organisation=qnq)
+    # As a worker killed part-way through writing it leaves it.
+    export = ExportRun.objects.create(
+        kind="establishment",
+        params={"organisation": qnq.pk, "as_of": "2099-01-01"},
+        user=hr,
+        status=ExportRun.Status.RUNNING,
+        rows_done=1000,
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=25),
+    )
+    page = open_page(hr)
+    page.goto(f"/admin/exports/{export.pk}/")
+    assert "This export has stopped after 1,000 rows" in page.inner_text("main")
+    assert_accessible(page, "export-stopped")
+    screenshot(page, "export-stopped")
+    page.get_by_role("button", name="Ask for this export again").click()
+    page.get_by_role("link", name="Download").wait_for()
+    assert ExportRun.objects.get(pk=export.pk).status == ExportRun.Status.FAILED
+    assert ExportRun.objects.exclude(pk=export.pk).get().status == ExportRun.Status.DONE
+
+
 def test_hr_moves_a_case_to_at_risk_and_sees_its_clocks(open_page):
     org = factories.OrganisationFactory(code="QYG", name="NHS Cheshire and Merseyside ICB")
     hr = _user(roles.HR_MANAGER, [org], username="hr")
