@@ -122,16 +122,17 @@ def import_run_restart(*, run_id: int, acting_user) -> ImportRun:
 # -- exports -----------------------------------------------------------------------------------
 
 
+def export_last_heard(run: ExportRun) -> dt.datetime:
+    """When the export's worker last reported (its progress updates the run's row)."""
+    return run.heartbeat_at or run.created_at
+
+
 def export_stalled(run: ExportRun, now: dt.datetime | None = None) -> bool:
-    return run.status == ExportRun.Status.RUNNING and _silent(
-        run.heartbeat_at or run.created_at, now
-    )
+    return run.status == ExportRun.Status.RUNNING and _silent(export_last_heard(run), now)
 
 
 def export_waiting_long(run: ExportRun, now: dt.datetime | None = None) -> bool:
-    return run.status == ExportRun.Status.PENDING and _silent(
-        run.heartbeat_at or run.created_at, now
-    )
+    return run.status == ExportRun.Status.PENDING and _silent(export_last_heard(run), now)
 
 
 def export_run_restart(*, run_id: int, acting_user) -> ExportRun:
@@ -144,9 +145,7 @@ def export_run_restart(*, run_id: int, acting_user) -> ExportRun:
             raise PermissionError("Only the person who asked for an export can ask again.")
         if not export_stalled(run):
             raise NotStopped(f"{run} has not stopped: it is {run.get_status_display().lower()}.")
-        if not export_access.may_make(acting_user, run.kind):
-            raise export_access.NotAllowed("you may no longer make this export")
-        export_access.resolve(acting_user, run.kind, run.params)
+        export_access.resolve(acting_user, run.kind, run.params)  # NotAllowed if not now
         new = ExportRun.objects.create(
             kind=run.kind,
             params=run.params,
@@ -154,7 +153,7 @@ def export_run_restart(*, run_id: int, acting_user) -> ExportRun:
             user=acting_user,
             heartbeat_at=timezone.now(),
         )
-        message = EXPORT_STOPPED.format(heard=_when(run.heartbeat_at or run.created_at))
+        message = EXPORT_STOPPED.format(heard=_when(export_last_heard(run)))
         ExportRun.objects.filter(pk=run.pk).update(
             status=ExportRun.Status.FAILED,
             message=message + EXPORT_STARTED_AGAIN.format(pk=new.pk),

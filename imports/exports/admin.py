@@ -102,7 +102,7 @@ def run_detail(request, pk: int):
             and access.may_download(request.user, run),
             "stalled": liveness.export_stalled(run),
             "waiting_long": liveness.export_waiting_long(run),
-            "last_heard": run.heartbeat_at or run.created_at,
+            "last_heard": liveness.export_last_heard(run),
         },
     )
 
