@@ -540,3 +540,16 @@ def test_an_export_waiting_long_for_a_worker_says_so_and_keeps_refreshing(client
         "exports:run", args=[export.pk]
     )
     assert ExportRun.objects.count() == 1
+
+
+def test_another_site_cannot_start_it_again_for_the_uploader(world):
+    """A form on another site posting to the restart URL with the uploader's session: refused
+    for want of the CSRF token, and nothing changes."""
+    from django.test import Client
+
+    people, run = world
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people["hr_qnq"])
+    assert browser.post(reverse("imports:restart", args=[run.pk])).status_code == 403
+    assert ImportRun.objects.count() == 1
+    assert ImportRun.objects.get().outcome == ImportRun.Outcome.RUNNING
