@@ -95,7 +95,10 @@ def import_run_restart(*, run_id: int, acting_user) -> ImportRun:
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run_id)
         if not may_restart_import(acting_user, run):
-            raise PermissionError("Only the person who uploaded a file can start it again.")
+            raise PermissionError(
+                "Only whoever uploaded the file, or an administrator, can start it again; an "
+                "import run from the command line is run again with the command."
+            )
         if not import_stalled(run):
             raise NotStopped(f"{run} has not stopped: it is {run.get_outcome_display().lower()}.")
         heard = import_last_heard(run)
