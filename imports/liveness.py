@@ -30,6 +30,7 @@ from imports.engine.progress import live_progress
 from imports.engine.record import end_failed
 from imports.exports import access as export_access
 from imports.exports.models import ExportRun
+from imports.exports.tasks import end_failed as export_end_failed
 from imports.exports.tasks import make_export
 from imports.models import ImportRun
 
@@ -156,11 +157,10 @@ def export_run_restart(*, run_id: int, acting_user) -> ExportRun:
             user=acting_user,
             heartbeat_at=timezone.now(),
         )
-        message = EXPORT_STOPPED.format(heard=_when(export_last_heard(run)))
-        ExportRun.objects.filter(pk=run.pk).update(
-            status=ExportRun.Status.FAILED,
-            message=message + EXPORT_STARTED_AGAIN.format(pk=new.pk),
-            finished_at=timezone.now(),
+        export_end_failed(
+            run.pk,
+            EXPORT_STOPPED.format(heard=_when(export_last_heard(run)))
+            + EXPORT_STARTED_AGAIN.format(pk=new.pk),
         )
         transaction.on_commit(lambda: make_export.enqueue(new.pk))
     return new

@@ -65,6 +65,14 @@ def _log_named_cases(run: ExportRun, arguments: dict) -> None:
     )
 
 
+def end_failed(run_id: int, message: str) -> None:
+    """Write an export's end as failed, `message` saying why. Also for an export whose worker
+    stopped and that was asked for again (`imports.liveness`)."""
+    ExportRun.objects.filter(pk=run_id).update(
+        status=ExportRun.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
 def export_run(run_id: int) -> str:
     """Write the export of run `run_id`; its outcome is on the run."""
     run = ExportRun.objects.select_related("user").get(pk=run_id)
@@ -89,17 +97,11 @@ def export_run(run_id: int) -> str:
         _log_named_cases(run, arguments)
     except (NotAllowed, exports.ExportError) as exc:
         message = f"Not allowed: {exc}" if isinstance(exc, NotAllowed) else str(exc)
-        ExportRun.objects.filter(pk=run.pk).update(
-            status=ExportRun.Status.FAILED, message=message, finished_at=timezone.now()
-        )
+        end_failed(run.pk, message)
         return ExportRun.Status.FAILED
     except Exception:
         log.exception("export %s failed", run.pk)
-        ExportRun.objects.filter(pk=run.pk).update(
-            status=ExportRun.Status.FAILED,
-            message="The export failed; the error is in the worker's log.",
-            finished_at=timezone.now(),
-        )
+        end_failed(run.pk, "The export failed; the error is in the worker's log.")
         raise
     ExportRun.objects.filter(pk=run.pk).update(
         status=ExportRun.Status.DONE,
