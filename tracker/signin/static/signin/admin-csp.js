@@ -1,7 +1,8 @@
 // Runs the calls Wagtail would have made from inline <script> tags (date pickers, inline
-// panels), which the admin's Content-Security-Policy does not allow. Each call is carried by an
+// panels, choosers), which the admin's Content-Security-Policy does not allow. Each call is carried by an
 // inert <template data-csp-call|data-csp-construct ... data-csp-options="JSON">, written by our
-// copies of Wagtail's widget and panel templates (tracker/signin/templates/wagtailadmin/).
+// copies of Wagtail's widget and panel templates (tracker/signin/templates/wagtailadmin/) and by
+// the chooser widget of tracker/choosers.py.
 (function () {
   "use strict";
   function run(root) {
@@ -18,7 +19,9 @@
         var Ctor = window[el.dataset.cspConstruct];
         if (typeof Ctor !== "function") return;
         el.dataset.cspDone = "1";
-        new Ctor(options);
+        // A chooser is made as new Chooser(id, options); an inline panel as new InlinePanel(options).
+        if (el.dataset.cspTarget) new Ctor(el.dataset.cspTarget, options);
+        else new Ctor(options);
       }
     });
   }
