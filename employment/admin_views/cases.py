@@ -29,6 +29,7 @@ from employment.models import (
 )
 from employment.rules.report import as_text
 from tracker.admin_kit import ReadableInspectMixin, ReasonFormMixin, ServiceFormMixin
+from tracker.choosers import PostChooserWidget, StaffMemberChooserWidget
 from tracker.roles import AUDITOR, HR_MANAGER, UNION_REP, has_role
 
 
@@ -53,6 +54,11 @@ class CaseOpenForm(ReasonFormMixin, WagtailAdminModelForm):
             "package_total",
             "has_statutory_redeployment_priority",
         ]
+        # Searchable, paged choosers: a select would list every person and post in scope (at
+        # 100,000 of each, a 12 MB page that took 20 s). Named here because this form class is
+        # made when the module is imported, before the choosers register their widgets for
+        # Wagtail's generated forms. The querysets below still decide what a POST may name.
+        widgets = {"staff_member": StaffMemberChooserWidget, "post": PostChooserWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +66,11 @@ class CaseOpenForm(ReasonFormMixin, WagtailAdminModelForm):
             self.fields["employer"].queryset = _employers_for(self.for_user)
             self.fields["post"].queryset = _posts_for(self.for_user)
             self.fields["staff_member"].queryset = _staff_for(self.for_user)
+            # The chooser also finds people who hold no post yet; a case needs one who holds,
+            # or held, a post in the user's organisations.
+            self.fields["staff_member"].error_messages["invalid_choice"] = (
+                "Choose someone who holds, or held, a post in an organisation you manage."
+            )
 
 
 class CaseEditForm(ReasonFormMixin, WagtailAdminModelForm):
@@ -68,6 +79,7 @@ class CaseEditForm(ReasonFormMixin, WagtailAdminModelForm):
         # What HR may correct outside a transition, plus the representation request (saved
         # through its own service).
         fields = [*services.CASE_EDITABLE_FIELDS, "requested_representation", "union_name"]
+        widgets = {"post": PostChooserWidget}  # as on CaseOpenForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

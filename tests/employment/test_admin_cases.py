@@ -4,6 +4,8 @@ case with a reason, and flat query counts."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employment.models import Case, CaseViewLog
@@ -220,6 +222,51 @@ def test_hr_opens_a_case_through_the_service(client, hr_user, employer):
     case = Case.objects.get(staff_member=person)
     assert case.at_risk_on == dt.date(2026, 2, 2)
     assert case.history.get().history_change_reason == "Post closes"
+
+
+@pytest.mark.django_db
+def test_case_forms_stay_the_same_size_as_people_and_posts_grow(client, hr_user, employer):
+    """The person and post fields are choosers, not selects: the add and edit pages make the
+    same queries and name none of the people or posts, with 2 people or 32 (at 100,000 of each
+    the selects made a 12 MB page that took 20 s)."""
+    client.force_login(hr_user)
+    case = CaseFactory(employer=employer, post=PostFactory(organisation=employer))
+    pages = (reverse("employment_cases:add"), reverse("employment_cases:edit", args=[case.pk]))
+    client.get(pages[0])  # warm per-process caches (content types, site root)
+
+    def render():
+        with CaptureQueriesContext(connection) as queries:
+            bodies = [client.get(url).content.decode() for url in pages]
+        return len(queries), bodies
+
+    person_in(employer, first_name="Ffion", last_name="Firstly")
+    few, _ = render()
+    for n in range(30):
+        person_in(employer, first_name="Grace", last_name=f"Growth{n}",
+                  post=PostFactory(organisation=employer, title=f"Growth Analyst {n}"))
+    many, (add, edit) = render()
+    assert many == few
+    assert "Choose a staff member" in add and "Choose a post" in add and "Choose a post" in edit
+    for body in (add, edit):
+        assert "Firstly" not in body and "Growth" not in body
+        assert '<select name="staff_member"' not in body and '<select name="post"' not in body
+
+
+@pytest.mark.django_db
+def test_opening_a_case_for_someone_with_no_post_is_a_form_error(client, hr_user, employer):
+    """The people chooser also lists people with no post (so they can be given one); a case
+    needs someone who holds or held a post in the HR manager's organisations."""
+    unplaced = StaffMemberFactory(first_name="Noor", last_name="Noposts")
+    client.force_login(hr_user)
+    response = client.post(reverse("employment_cases:add"), {
+        "staff_member": unplaced.pk, "employer": employer.pk, "establishment": "",
+        "opened_on": "2026-02-02", "status": S.AT_RISK, "change_reason": "Post closes",
+    })
+    assert response.status_code == 200
+    assert "Choose someone who holds, or held, a post in an organisation you manage." in (
+        response.content.decode()
+    )
+    assert not Case.objects.filter(staff_member=unplaced).exists()
 
 
 @pytest.mark.django_db
