@@ -28,7 +28,10 @@ def one_parameter_in(
     vendor = connections[using].vendor
     if vendor == "postgresql":
         if integers:
-            return RawSQL("SELECT unnest(%s::bigint[])", [list(values)])
+            # Written out as the array's text form: psycopg's list adapter spends ~10 ms on each
+            # 5,000 ids, every time the subquery is used; int() keeps it to digits and signs.
+            literal = "{" + ",".join(str(int(value)) for value in values) + "}"
+            return RawSQL("SELECT unnest(%s::bigint[])", [literal])
         return RawSQL("SELECT unnest(%s::text[])", [list(values)])
     if vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])

@@ -203,3 +203,56 @@ def test_as_of_screen_counts_each_post_with_a_current_holder_once(hr_client, wor
     )
     html = hr_client.get(AS_OF_URL, {"organisation": ccg.pk, "as_of": today.isoformat()})
     assert "5 live posts, 2 filled, 5 WTE." in html.content.decode()
+
+
+def test_a_change_log_holds_every_record_ever_in_the_organisation_in_order(world):
+    """Which records an organisation's change log holds, and in what order, worked out by hand:
+    its posts (one since moved away), the people who held them (one has since left), changes
+    of posts elsewhere bound for it, and itself; not another organisation's records. Rows at
+    the same moment come by record type (assignment, organisation, planned change, post, staff
+    member), then record, then row; read a page at a time they are the same rows in the same
+    order."""
+    from django.core.paginator import Paginator
+
+    from tracker.models import Assignment, Organisation, PlannedChange, Post, StaffMember
+    from tracker.selectors import ChangeLog
+
+    ccg, elsewhere = world["ccg"], world["elsewhere"]
+    stays = factories.AssignmentFactory(post__organisation=ccg)
+    moved = factories.AssignmentFactory(post__organisation=ccg)
+    Post.objects.filter(pk=moved.post_id).update(organisation=elsewhere)
+    moved.post.refresh_from_db()
+    moved.post.save()  # a history row naming the other organisation
+    inbound = factories.PlannedChangeFactory(
+        post=factories.PostFactory(organisation=elsewhere), destination_organisation=ccg
+    )
+    factories.AssignmentFactory(post__organisation=elsewhere)  # never in the CCG's log
+    noon = timezone.make_aware(dt.datetime(2024, 3, 1, 12))
+    for model in (Organisation, Post, StaffMember, Assignment, PlannedChange):
+        model.history.update(history_date=noon)  # every row at one moment: the order is by type
+
+    def rows(model, *records):
+        return sorted(
+            (model._meta.verbose_name, h.id, h.history_id)
+            for h in model.history.filter(id__in=[r.pk for r in records])
+        )
+
+    expected = (
+        rows(Assignment, stays, moved)
+        + rows(Organisation, ccg)
+        + rows(PlannedChange, inbound)
+        + rows(Post, stays.post, moved.post)
+        + rows(StaffMember, stays.staff_member, moved.staff_member)
+    )
+    assert len(expected) == 2 + 1 + 1 + 3 + 2  # the moved post has two rows
+
+    day = noon.date()
+    log = ChangeLog(start=day, end=day, organisation=ccg)
+    assert len(log) == len(expected)
+    whole = [(e.model, e.object_id) for e in log[:]]
+    assert whole == [(model, object_id) for model, object_id, _ in expected]
+    pages = Paginator(ChangeLog(start=day, end=day, organisation=ccg), 4)
+    paged = [(e.model, e.object_id) for n in pages.page_range for e in pages.page(n).object_list]
+    assert paged == whole
+    assert ChangeLog(start=day - dt.timedelta(days=2), end=day - dt.timedelta(days=1),
+                     organisation=ccg)[:] == []

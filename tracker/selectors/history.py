@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, OuterRef, Q, Subquery
+from django.db.models import IntegerField, Model, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tracker.formatting import format_wte
@@ -226,10 +227,16 @@ def changes_between(
 
 class ChangeLog(Sequence):
     """The changes between two dates as a sequence that reads only what is sliced: what a
-    `Paginator` needs. Its length is one query per model over (when, which) keys, no whole
-    rows; a slice reads, per model on it, the sliced rows and each one's row before (so every
-    change has its "before"): a few queries whatever the window holds, then one query per
-    related model for labels.
+    `Paginator` needs. The window's rows of every model are one `UNION ALL` of (when, which)
+    keys, counted and ordered in SQL: its length is one count; a slice is one query for its
+    keys, then, per model on it, the sliced rows and each one's row before (so every change has
+    its "before"), then one query per related model for labels. Nothing grows with the window.
+
+    With an organisation, the records that were ever in it (its posts, and the people who held
+    them) are read first as lists of ids and bound as one parameter each (`one_parameter_in`):
+    PostgreSQL then knows how many records it looks for and reads their history through the
+    record-and-time index, where a subquery led it to read the whole history table. A window
+    since 2022 of a 5,000-post organisation (65,000 changes) took 1.3-1.7 s a page that way.
 
     Ordered oldest first, then by record type and record. A history row that changed no
     tracked field (the audit guard means the tracker writes none) is counted but not shown, so
@@ -244,33 +251,29 @@ class ChangeLog(Sequence):
         models: tuple[type[Model], ...] = HISTORY_MODELS,
     ):
         since, until = start_of_day(start), start_of_day(end + dt.timedelta(days=1))
-        self._windows = {}
-        for model in models:
+        records = _RecordsOf([organisation.pk]) if organisation is not None else None
+        # Each model's rank is its place in the order of their names, the second sort key.
+        by_name = sorted(models, key=lambda m: str(m._meta.verbose_name))
+        self._models = dict(enumerate(by_name))
+        parts = []
+        for rank, model in self._models.items():
             history = model.history.model  # type: ignore[attr-defined]
             in_window = history.objects.filter(history_date__gte=since, history_date__lt=until)
-            if organisation is not None:
-                in_window = in_window.filter(history_filter(model, [organisation.pk]))
-            self._windows[model] = in_window
-        self._keys_cache: list[tuple] | None = None
-
-    @property
-    def _keys(self) -> list[tuple]:
-        if self._keys_cache is None:
-            keys = []
-            for model, in_window in self._windows.items():
-                label = str(model._meta.verbose_name)
-                keys += [
-                    (when, label, object_id, history_id, model)
-                    for when, object_id, history_id in in_window.order_by().values_list(
-                        "history_date", "id", "history_id"
-                    )
-                ]
-            keys.sort(key=lambda k: k[:4])
-            self._keys_cache = keys
-        return self._keys_cache
+            if records is not None:
+                in_window = in_window.filter(records.filter(model))
+            parts.append(
+                in_window.order_by()
+                .annotate(model_rank=Value(rank, output_field=IntegerField()))
+                .values_list("history_date", "model_rank", "id", "history_id")
+            )
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        self._keys = union.order_by("history_date", "model_rank", "id", "history_id")
+        self._length: int | None = None
 
     def __len__(self) -> int:
-        return len(self._keys)
+        if self._length is None:
+            self._length = self._keys.count()
+        return self._length
 
     def count(self, value=None) -> int:
         """`Paginator` asks for `count()`: the number of changes (no argument)."""
@@ -279,19 +282,17 @@ class ChangeLog(Sequence):
     def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
-        keys = self._keys[index]
+        if index.step not in (None, 1):
+            raise ValueError("A ChangeLog is sliced in order, without a step.")
+        keys = [(self._models[rank], history_id) for _, rank, _, history_id in self._keys[index]]
         by_model: dict[type[Model], list[int]] = {}
-        for *_, history_id, model in keys:
+        for model, history_id in keys:
             by_model.setdefault(model, []).append(history_id)
         entries: dict[tuple[type[Model], int], TimelineEntry] = {}
         for model, history_ids in by_model.items():
             for entry, history_id in _entries_for_rows(model, history_ids):
                 entries[(model, history_id)] = entry
-        return [
-            entries[(model, history_id)]
-            for *_, history_id, model in keys
-            if (model, history_id) in entries
-        ]
+        return [entries[key] for key in keys if key in entries]
 
 
 def _entries_for_rows(model: type[Model], history_ids: list[int]):
@@ -336,10 +337,12 @@ def _entries_for_rows(model: type[Model], history_ids: list[int]):
     return _entries(model, sequence, keep_ids=True)
 
 
-def history_filter(model: type[Model], organisation_ids) -> Q:
+def history_filter(model: type[Model], organisation_ids, *, post_ids=None, staff_ids=None) -> Q:
     """History rows of records that belonged to one of `organisation_ids` (a list or a
-    subquery) at any point: filtered in SQL, with subqueries, never lists of ids in Python."""
-    post_ids = Post.history.filter(organisation_id__in=organisation_ids).values("id")
+    subquery) at any point: filtered in SQL, with subqueries, never lists of ids in Python.
+    `post_ids` and `staff_ids`, when given, are those records (`_RecordsOf`), else subqueries."""
+    if post_ids is None:
+        post_ids = Post.history.filter(organisation_id__in=organisation_ids).values("id")
     if model is Organisation:
         return Q(id__in=organisation_ids)
     if model is Post:
@@ -349,7 +352,9 @@ def history_filter(model: type[Model], organisation_ids) -> Q:
     if model is PlannedChange:
         return Q(post_id__in=post_ids) | Q(destination_organisation_id__in=organisation_ids)
     if model is StaffMember:
-        return Q(id__in=Assignment.history.filter(post_id__in=post_ids).values("staff_member_id"))
+        if staff_ids is None:
+            staff_ids = Assignment.history.filter(post_id__in=post_ids).values("staff_member_id")
+        return Q(id__in=staff_ids)
     if model is Succession:
         return Q(predecessor_id__in=organisation_ids) | Q(successor_id__in=organisation_ids)
     if model is Programme:
@@ -359,3 +364,42 @@ def history_filter(model: type[Model], organisation_ids) -> Q:
             ).values("programme_id")
         )
     raise ValueError(f"No organisation filter for {model.__name__}.")
+
+
+class _RecordsOf:
+    """The posts that were ever in some organisations and the people who ever held one, each
+    read once (one query, when first needed) as a list of ids and bound as one parameter: the
+    rows `history_filter` selects with subqueries. (With the people left a subquery over the
+    bound posts, PostgreSQL still read the whole person history: 98 ms against 38 ms.)"""
+
+    def __init__(self, organisation_ids: list[int]):
+        self.organisation_ids = organisation_ids
+        self._posts: RawSQL | None = None
+        self._staff: RawSQL | None = None
+
+    @property
+    def posts(self) -> RawSQL:
+        if self._posts is None:
+            ids = Post.history.filter(organisation_id__in=self.organisation_ids)
+            self._posts = _bound(ids.values_list("id", flat=True))
+        return self._posts
+
+    @property
+    def staff(self) -> RawSQL:
+        if self._staff is None:
+            held = Assignment.history.filter(post_id__in=self.posts)
+            self._staff = _bound(held.values_list("staff_member_id", flat=True))
+        return self._staff
+
+    def filter(self, model: type[Model]) -> Q:
+        by_post = model in (Post, Assignment, PlannedChange, StaffMember)
+        return history_filter(
+            model,
+            self.organisation_ids,
+            post_ids=self.posts if by_post else None,
+            staff_ids=self.staff if model is StaffMember else None,
+        )
+
+
+def _bound(ids) -> RawSQL:
+    return one_parameter_in(sorted(set(ids.order_by())), integers=True)
