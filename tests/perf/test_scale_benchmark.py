@@ -1,9 +1,9 @@
-"""`make bench-scale`: every admin list, the as-of screen with and without changes, each
-export, the redeployment register, a post's history, the alert sweep (first and repeated) and
-the public pages, timed at demo scale (`seed_demo`) and again after the scale issue's dataset is
-added (`tests/perf/scale_data.py`, BENCH_SCALE=1: 100k posts, ~1.2M history rows), side by side:
-wall seconds, queries, and peak memory (the process's resident memory above what it held before,
-sampled every 20 ms).
+"""`make bench-scale`: every admin list, the as-of screen with and without changes, the case
+forms, each export, the redeployment register, a post's history, the alert sweep (first and
+repeated) and the public pages, timed at demo scale (`seed_demo`) and again after the scale
+issue's dataset is added (`tests/perf/scale_data.py`, BENCH_SCALE=1: 100k posts, ~1.2M history
+rows), side by side: wall seconds, queries, and peak memory (the process's resident memory
+above what it held before, sampled every 20 ms).
 
 Run: make bench-scale [BENCH_SCALE=0.05] (DATABASE_URL=postgres://... for PostgreSQL). It prints
 its table and never fails on a figure: the targets are in docs/performance.md. Screens are
@@ -124,12 +124,25 @@ def _targets(client: Client, *, organisation, programme, post_id, tmp: str):
     targets["as-of screen + changes"] = lambda: client.get(
         as_of, {**query, "changes_from": month_ago.isoformat()}
     )
+    # Every change since the first transfers (the whole history of the organisation's records).
+    targets["as-of + changes since 2022"] = lambda: client.get(
+        as_of, {**query, "changes_from": "2022-01-01"}
+    )
     try:
         register = reverse("employment_redeployment_register")
         targets["redeployment register"] = lambda: client.get(register)
     except NoReverseMatch:
         pass
     targets["post history"] = lambda: client.get(reverse("posts:history", args=[post_id]))
+    # The case forms choose the person and post (every one in scope) with choosers.
+    from employment.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    targets["case open form"] = lambda: client.get(reverse("employment_cases:add"))
+    if case is not None:
+        targets["case edit form"] = lambda: client.get(
+            reverse("employment_cases:edit", args=[case.pk])
+        )
     # The admin home: the HR manager's programme and casework panels.
     targets["admin home (HR dashboard)"] = lambda: client.get(reverse("wagtailadmin_home"))
 
