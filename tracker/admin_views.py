@@ -353,9 +353,7 @@ def establishment_view(request):
         )
         if data["changes_from"]:
             changes = ChangeLog(start=data["changes_from"], end=as_of, organisation=organisation)
-            context["changes_page"] = Paginator(changes, CHANGES_PAGE_SIZE).get_page(
-                request.GET.get("cp")
-            )
+            context["changes_page"] = changes.get_page(request.GET.get("cp"), CHANGES_PAGE_SIZE)
             context["changes"] = context["changes_page"].object_list
     return TemplateResponse(request, "tracker/admin/establishment.html", context)
 

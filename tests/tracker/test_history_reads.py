@@ -254,5 +254,41 @@ def test_a_change_log_holds_every_record_ever_in_the_organisation_in_order(world
     pages = Paginator(ChangeLog(start=day, end=day, organisation=ccg), 4)
     paged = [(e.model, e.object_id) for n in pages.page_range for e in pages.page(n).object_list]
     assert paged == whole
+    # The screen's way: each page read with its count in one query. 9 rows: pages of 4, 4, 1.
+    read_pages = [ChangeLog(start=day, end=day, organisation=ccg).get_page(n, 4) for n in "123"]
+    assert [(e.model, e.object_id) for p in read_pages for e in p.object_list] == whole
+    assert [(p.number, p.paginator.count, p.paginator.num_pages) for p in read_pages] == [
+        (1, 9, 3), (2, 9, 3), (3, 9, 3)
+    ]
+    # As Paginator.get_page: not a number gives the first page, past the end the last.
+    for asked, number in (("x", 1), (None, 1), ("0", 1), ("-2", 1), ("4", 3), ("99", 3)):
+        page = ChangeLog(start=day, end=day, organisation=ccg).get_page(asked, 4)
+        assert page.number == number, asked
+        assert [(e.model, e.object_id) for e in page.object_list] == whole[
+            (number - 1) * 4 : number * 4
+        ], asked
     assert ChangeLog(start=day - dt.timedelta(days=2), end=day - dt.timedelta(days=1),
                      organisation=ccg)[:] == []
+
+
+def test_a_page_of_changes_reads_the_window_once(world):
+    """`ChangeLog.get_page` counts the window in the query that reads the page: one query
+    fewer than a Paginator, which counts first and then reads the page's rows."""
+    from django.core.paginator import Paginator
+
+    from tracker.selectors import ChangeLog
+
+    _grow(world, 3)
+    today = timezone.localdate()
+
+    def queries(read) -> tuple[int, list]:
+        log = ChangeLog(start=today, end=today, organisation=world["ccg"])
+        with CaptureQueriesContext(connection) as captured:
+            page = read(log)
+            rows = [(e.model, e.object_id, e.when) for e in page.object_list]
+        return len(captured), rows, page.paginator.count
+
+    by_paginator = queries(lambda log: Paginator(log, 5).get_page(2))
+    by_get_page = queries(lambda log: log.get_page(2, 5))
+    assert by_get_page[0] == by_paginator[0] - 1
+    assert by_get_page[1:] == by_paginator[1:]

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import IntegerField, Model, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -225,12 +227,16 @@ def changes_between(
     return ChangeLog(start=start, end=end, organisation=organisation, models=models)[:]
 
 
+_KEY_ORDER = ("history_date", "model_rank", "id", "history_id")
+
+
 class ChangeLog(Sequence):
     """The changes between two dates as a sequence that reads only what is sliced: what a
     `Paginator` needs. The window's rows of every model are one `UNION ALL` of (when, which)
     keys, counted and ordered in SQL: its length is one count; a slice is one query for its
     keys, then, per model on it, the sliced rows and each one's row before (so every change has
     its "before"), then one query per related model for labels. Nothing grows with the window.
+    `get_page` reads a page and the count in one query, so a screen reads the window once.
 
     With an organisation, the records that were ever in it (its posts, and the people who held
     them) are read first as lists of ids and bound as one parameter each (`one_parameter_in`):
@@ -266,9 +272,10 @@ class ChangeLog(Sequence):
                 .annotate(model_rank=Value(rank, output_field=IntegerField()))
                 .values_list("history_date", "model_rank", "id", "history_id")
             )
-        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        self._keys = union.order_by("history_date", "model_rank", "id", "history_id")
+        self._union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        self._keys = self._union.order_by(*_KEY_ORDER)
         self._length: int | None = None
+        self._read: tuple[int, int, list[tuple[int, int]]] | None = None  # start, limit, keys
 
     def __len__(self) -> int:
         if self._length is None:
@@ -279,12 +286,60 @@ class ChangeLog(Sequence):
         """`Paginator` asks for `count()`: the number of changes (no argument)."""
         return len(self) if value is None else super().count(value)
 
+    def get_page(self, number, per_page: int) -> Page:
+        """`Paginator(self, per_page).get_page(number)` (a number that is not one gives the
+        first page, one past the end the last), with the count read in the same query as the
+        page's rows: the window is read once, not once to count and again for the page."""
+        paginator = Paginator(self, per_page)
+        try:
+            wanted = max(int(number), 1)
+        except (TypeError, ValueError):
+            wanted = 1
+        start = (wanted - 1) * per_page
+        keys, total = self._read_with_total(start, per_page)
+        if not keys and wanted > 1:  # past the end: the last page
+            total = len(self)
+            wanted = max((total + per_page - 1) // per_page, 1)
+            start = (wanted - 1) * per_page
+            keys, _ = self._read_with_total(start, per_page)
+        if total is not None:
+            self._length = total
+        self._read = (start, per_page, keys)
+        return paginator.page(wanted)
+
+    def _read_with_total(self, start: int, limit: int) -> tuple[list[tuple[int, int]], int | None]:
+        """The (model rank, history id) keys of rows start..start+limit in order, and how many
+        rows the window holds (None when the slice is empty, which carries no count)."""
+        sql, params = self._union.query.sql_with_params()
+        order = ", ".join(_KEY_ORDER)
+        with connections[self._union.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT model_rank, history_id, COUNT(*) OVER () FROM ({sql}) AS changes "  # noqa: S608 - our own compiled query
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, limit, start],
+            )
+            rows = cursor.fetchall()
+        return [(rank, history_id) for rank, history_id, _ in rows], rows[0][2] if rows else None
+
+    def _already_read(self, index: slice) -> list[tuple[int, int]] | None:
+        """The keys of a slice within the page `get_page` read (the paginator asks for the last
+        page up to the count, not the page size), or None."""
+        if self._read is None or index.stop is None:
+            return None
+        start, limit, keys = self._read
+        if (index.start or 0) != start or not 0 <= index.stop - start <= limit:
+            return None
+        return keys[: index.stop - start]
+
     def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
         if index.step not in (None, 1):
             raise ValueError("A ChangeLog is sliced in order, without a step.")
-        keys = [(self._models[rank], history_id) for _, rank, _, history_id in self._keys[index]]
+        read = self._already_read(index)
+        if read is None:
+            read = [(rank, history_id) for _, rank, _, history_id in self._keys[index]]
+        keys = [(self._models[rank], history_id) for rank, history_id in read]
         by_model: dict[type[Model], list[int]] = {}
         for model, history_id in keys:
             by_model.setdefault(model, []).append(history_id)
