@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import IntegerField, Model, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from tracker.formatting import format_wte
 from tracker.models import (
@@ -429,22 +430,16 @@ class _RecordsOf:
 
     def __init__(self, organisation_ids: list[int]):
         self.organisation_ids = organisation_ids
-        self._posts: RawSQL | None = None
-        self._staff: RawSQL | None = None
 
-    @property
+    @cached_property
     def posts(self) -> RawSQL:
-        if self._posts is None:
-            ids = Post.history.filter(organisation_id__in=self.organisation_ids)
-            self._posts = _bound(ids.values_list("id", flat=True))
-        return self._posts
+        ids = Post.history.filter(organisation_id__in=self.organisation_ids)
+        return _bound(ids.values_list("id", flat=True))
 
-    @property
+    @cached_property
     def staff(self) -> RawSQL:
-        if self._staff is None:
-            held = Assignment.history.filter(post_id__in=self.posts)
-            self._staff = _bound(held.values_list("staff_member_id", flat=True))
-        return self._staff
+        held = Assignment.history.filter(post_id__in=self.posts)
+        return _bound(held.values_list("staff_member_id", flat=True))
 
     def filter(self, model: type[Model]) -> Q:
         by_post = model in (Post, Assignment, PlannedChange, StaffMember)
