@@ -261,7 +261,10 @@ def test_a_change_log_holds_every_record_ever_in_the_organisation_in_order(world
         (1, 9, 3), (2, 9, 3), (3, 9, 3)
     ]
     # As Paginator.get_page: not a number gives the first page, past the end the last.
-    for asked, number in (("x", 1), (None, 1), ("0", 1), ("-2", 1), ("4", 3), ("99", 3)):
+    for asked, number in (
+        ("x", 1), (None, 1), ("0", 1), ("-2", 1), ("1.5", 1), ("4", 3), ("99", 3),
+        ("9" * 30, 3),  # far past any OFFSET the database takes: still the last page
+    ):
         page = ChangeLog(start=day, end=day, organisation=ccg).get_page(asked, 4)
         assert page.number == number, asked
         assert [(e.model, e.object_id) for e in page.object_list] == whole[

@@ -229,6 +229,7 @@ def changes_between(
 
 
 _KEY_ORDER = ("history_date", "model_rank", "id", "history_id")
+_LAST_PAGE_ASKABLE = 10**9
 
 
 class ChangeLog(Sequence):
@@ -293,7 +294,8 @@ class ChangeLog(Sequence):
         page's rows: the window is read once, not once to count and again for the page."""
         paginator = Paginator(self, per_page)
         try:
-            wanted = max(int(number), 1)
+            # Capped so that a forged number far past any end cannot overflow the OFFSET.
+            wanted = min(max(int(number), 1), _LAST_PAGE_ASKABLE)
         except (TypeError, ValueError):
             wanted = 1
         start = (wanted - 1) * per_page

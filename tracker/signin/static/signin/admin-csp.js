@@ -1,8 +1,8 @@
 // Runs the calls Wagtail would have made from inline <script> tags (date pickers, inline
-// panels, choosers), which the admin's Content-Security-Policy does not allow. Each call is carried by an
-// inert <template data-csp-call|data-csp-construct ... data-csp-options="JSON">, written by our
-// copies of Wagtail's widget and panel templates (tracker/signin/templates/wagtailadmin/) and by
-// the chooser widget of tracker/choosers.py.
+// panels, choosers), which the admin's Content-Security-Policy does not allow. Each call is
+// carried by an inert <template data-csp-call|data-csp-construct ... data-csp-options="JSON">,
+// written by our copies of Wagtail's widget and panel templates
+// (tracker/signin/templates/wagtailadmin/) and by the chooser widget of tracker/choosers.py.
 (function () {
   "use strict";
   function run(root) {
@@ -19,7 +19,7 @@
         var Ctor = window[el.dataset.cspConstruct];
         if (typeof Ctor !== "function") return;
         el.dataset.cspDone = "1";
-        // A chooser is made as new Chooser(id, options); an inline panel as new InlinePanel(options).
+        // A chooser is new Chooser(id, options); an inline panel new InlinePanel(options).
         if (el.dataset.cspTarget) new Ctor(el.dataset.cspTarget, options);
         else new Ctor(options);
       }
