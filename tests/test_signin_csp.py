@@ -106,6 +106,24 @@ def test_choosers_are_carried_for_the_stand_in(client):
     assert "signin/admin-csp.js" in html
 
 
+@pytest.mark.parametrize("form", ["copy", "move", "redirect"])
+def test_wagtails_page_chooser_forms_have_no_inline_script(client, form):
+    """Wagtail's own page chooser (where a page is copied or moved to, a redirect's target)
+    starts the standard way too, so it is carried for the stand-in like ours."""
+    client.force_login(factories.UserFactory(is_superuser=True))
+    page = Page.objects.filter(depth__gt=1).first()
+    url = {
+        "copy": f"/admin/pages/{page.pk}/copy/",
+        "move": f"/admin/pages/{page.pk}/move/",
+        "redirect": "/admin/redirects/add/",
+    }[form]
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert inline_scripts(html) == []
+    assert '<template data-csp-construct="PageChooser" data-csp-target="id_' in html
+
+
 def test_page_editor_has_no_inline_script_and_loads_the_stand_in(client):
     client.force_login(factories.UserFactory(is_superuser=True))
     page = Page.objects.filter(depth__gt=1).first()

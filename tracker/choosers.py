@@ -6,20 +6,17 @@ Each viewset registers its widget for the foreign keys to its model on the forms
 for its viewsets (`register_widget`). A form class written out in a module (the employment
 case forms) is made when the module is imported, before that registration, so it names the
 widget itself: `OrganisationChooserWidget`, `PostChooserWidget`, `StaffMemberChooserWidget`.
-The widgets start through signin/admin-csp.js, not an inline script (`CspChooser`).
+The widgets start through signin/admin-csp.js, not an inline script (`tracker.signin.choosers`).
 """
 
 from __future__ import annotations
 
-import json
 from functools import reduce
 from operator import or_
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.views.generic.chooser import (
     ChooseResultsView,
@@ -28,7 +25,6 @@ from wagtail.admin.views.generic.chooser import (
     ChosenView,
 )
 from wagtail.admin.viewsets.chooser import ChooserViewSet
-from wagtail.admin.widgets.chooser import BaseChooser
 
 from tracker import access
 from tracker.models import Organisation, Post, StaffMember
@@ -102,29 +98,7 @@ class ScopedChosenMultipleView(ChosenMultipleView):
         return choosable(self.model_class, self.request.user).filter(pk__in=pks)
 
 
-class CspChooser(BaseChooser):
-    """Wagtail's chooser widget with its inline `<script>new Chooser(id, options)</script>`
-    replaced by an inert `<template>` carrying the same call, which signin/admin-csp.js makes.
-    The admin's Content-Security-Policy allows no inline script (tracker/signin/csp.py), so with
-    Wagtail's own markup the "Choose a post" button did nothing."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        if not attrs or "id" not in attrs:
-            raise TypeError("A chooser cannot be rendered without an 'id' attribute.")
-        id_ = attrs["id"]
-        value_data = self.get_value_data(value)
-        return format_html(
-            '{}<template data-csp-construct="{}" data-csp-target="{}" data-csp-options="{}">'
-            "</template>",
-            self.render_html(name, value_data, attrs),
-            self.js_constructor,
-            id_,
-            json.dumps(self.get_js_init_options(id_, name, value_data)),
-        )
-
-
 class ScopedChooserViewSet(ChooserViewSet):
-    base_widget_class = CspChooser
     choose_view_class = ScopedChooseView
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = ScopedChosenView

@@ -305,3 +305,18 @@ def test_hr_opens_a_case_choosing_the_person_and_post_from_choosers(open_page):
     page.locator(".messages").wait_for()
     case = Case.objects.get(staff_member=person)
     assert (case.post, case.employer, case.status) == (post, org, Case.Status.AT_RISK)
+
+
+def test_wagtails_page_chooser_opens_under_the_policy(open_page):
+    """Wagtail's own page chooser (a redirect's target here; where a page is moved or copied
+    to elsewhere) starts through the same stand-in as the tracker's choosers."""
+    from wagtail.models import Page
+
+    page_obj = Page.objects.filter(depth=2).first()
+    admin = factories.UserFactory(is_superuser=True, username="admin")
+    page = open_page(admin)
+    page.goto("/admin/redirects/add/")
+    page.get_by_role("button", name="Choose a page").click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("link", name=page_obj.title).first.wait_for()
+    assert_accessible(page, "page-chooser-open")

@@ -2,7 +2,7 @@
 // panels, choosers), which the admin's Content-Security-Policy does not allow. Each call is
 // carried by an inert <template data-csp-call|data-csp-construct ... data-csp-options="JSON">,
 // written by our copies of Wagtail's widget and panel templates
-// (tracker/signin/templates/wagtailadmin/) and by the chooser widget of tracker/choosers.py.
+// (tracker/signin/templates/wagtailadmin/) and by the choosers (tracker/signin/choosers.py).
 (function () {
   "use strict";
   function run(root) {
