@@ -272,6 +272,13 @@ def test_a_change_log_holds_every_record_ever_in_the_organisation_in_order(world
         ], asked
     assert ChangeLog(start=day - dt.timedelta(days=2), end=day - dt.timedelta(days=1),
                      organisation=ccg)[:] == []
+    # An empty window's page is one query: its empty read says the count is 0.
+    empty = ChangeLog(start=day - dt.timedelta(days=2), end=day - dt.timedelta(days=1),
+                      organisation=ccg)
+    with CaptureQueriesContext(connection) as queries:
+        page = empty.get_page("1", 4)
+        assert (list(page.object_list), page.paginator.count) == ([], 0)
+    assert len(queries) == 1
 
 
 def test_a_page_of_changes_reads_the_window_once(world):

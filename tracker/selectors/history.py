@@ -312,7 +312,8 @@ class ChangeLog(Sequence):
 
     def _read_with_total(self, start: int, limit: int) -> tuple[list[tuple[int, int]], int | None]:
         """The (model rank, history id) keys of rows start..start+limit in order, and how many
-        rows the window holds (None when the slice is empty, which carries no count)."""
+        rows the window holds: 0 when a slice from the start is empty (the window is), None
+        when a later one is (past the end, which carries no count)."""
         sql, params = self._union.query.sql_with_params()
         order = ", ".join(_KEY_ORDER)
         with connections[self._union.db].cursor() as cursor:
@@ -322,7 +323,9 @@ class ChangeLog(Sequence):
                 [*params, limit, start],
             )
             rows = cursor.fetchall()
-        return [(rank, history_id) for rank, history_id, _ in rows], rows[0][2] if rows else None
+        if not rows:
+            return [], 0 if start == 0 else None
+        return [(rank, history_id) for rank, history_id, _ in rows], rows[0][2]
 
     def _already_read(self, index: slice) -> list[tuple[int, int]] | None:
         """The keys of a slice within the page `get_page` read (the paginator asks for the last
