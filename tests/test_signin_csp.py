@@ -124,6 +124,23 @@ def test_wagtails_page_chooser_forms_have_no_inline_script(client, form):
     assert '<template data-csp-construct="PageChooser" data-csp-target="id_' in html
 
 
+@pytest.mark.parametrize("view", ["add", "edit"])
+def test_wagtails_workflow_task_chooser_has_no_inline_script(client, view):
+    """Wagtail's workflow task chooser starts with `createTaskChooser(id)`, not the standard
+    chooser start: it is carried as a call for the stand-in, on a new workflow (the task rows
+    added from the inline panel's template) and on one with tasks."""
+    from wagtail.models import Workflow
+
+    client.force_login(factories.UserFactory(is_superuser=True))
+    workflow = Workflow.objects.filter(workflow_tasks__isnull=False).first()
+    url = "/admin/workflows/add/" if view == "add" else f"/admin/workflows/edit/{workflow.pk}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert inline_scripts(html) == []
+    assert '<template data-csp-call="createTaskChooser" data-csp-target="id_workflow_tasks-' in html
+
+
 def test_page_editor_has_no_inline_script_and_loads_the_stand_in(client):
     client.force_login(factories.UserFactory(is_superuser=True))
     page = Page.objects.filter(depth__gt=1).first()

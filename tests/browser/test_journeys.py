@@ -320,3 +320,29 @@ def test_wagtails_page_chooser_opens_under_the_policy(open_page):
     modal = page.locator(".modal-dialog")
     modal.get_by_role("link", name=page_obj.title).first.wait_for()
     assert_accessible(page, "page-chooser-open")
+
+
+def test_wagtails_workflow_task_chooser_opens_under_the_policy(open_page):
+    """Wagtail's workflow task chooser (an administrator adding a step to an approval workflow)
+    starts with a call of its own (`createTaskChooser(id)`), not the standard chooser start; it
+    is carried for admin-csp.js too, so "Choose a task" opens its modal and a task is chosen."""
+    from wagtail.models import Task, Workflow
+
+    task = Task.objects.filter(active=True).first()
+    admin = factories.UserFactory(is_superuser=True, username="admin")
+    page = open_page(admin)
+    page.goto("/admin/workflows/add/")
+    page.fill("#id_name", "Guarantee pages: HR then partnership")
+    page.get_by_role("button", name="Add task").first.click()
+    page.get_by_role("button", name="Choose a task").first.click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("tab", name="Existing").click()
+    modal.get_by_role("link", name=task.name).wait_for()
+    screenshot(page, "task-chooser-open")
+    assert_accessible(page, "task-chooser-open")
+    modal.get_by_role("link", name=task.name).click()
+    page.locator(".modal-backdrop").wait_for(state="detached")
+    page.get_by_role("button", name="Create").click()
+    page.locator(".messages").wait_for()
+    workflow = Workflow.objects.get(name="Guarantee pages: HR then partnership")
+    assert [t.pk for t in workflow.tasks] == [task.pk]
