@@ -1,5 +1,6 @@
 """Reads that several screens, exports and commands share: `scope` (who sees what), `history`
-(the audit timeline) and `as_of` (the establishment as it stood). Import them from here.
+(the audit timeline), `changelog` (the changes over a window) and `as_of` (the establishment
+as it stood). Import them from here.
 
 Who may see which records is decided here once (`visible_organisations`, `scoped`), and the
 audit history is read here once (`record_timeline`, `changes_between`, `establishment_as_of`),
@@ -23,11 +24,10 @@ from tracker.selectors.as_of import (
     posts_as_of,
     with_holders_as_of,
 )
+from tracker.selectors.changelog import ChangeLog, changes_between
 from tracker.selectors.history import (
-    ChangeLog,
     FieldChange,
     TimelineEntry,
-    changes_between,
     history_filter,
     record_timeline,
     start_of_day,
