@@ -32,15 +32,8 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from imports.engine.indexes import built_afterwards
-from tracker.audit import MissingAuditContext, require_reason
+from tracker.audit import MissingAuditContext, copy_to_history, require_reason
 
-_HISTORY_FIELDS = {
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user",
-}
 BATCH = 5_000
 # Rows in one SQLite INSERT statement (fewer when the columns would pass the parameter limit).
 ROWS_PER_INSERT = 500
@@ -70,7 +63,6 @@ class BulkWriter:
         self.progress = progress or (lambda rows: None)
         self.connection = connections[using]
         self.now = timezone.now()
-        self._db_now = self.connection.ops.adapt_datetimefield_value(self.now)
 
     # -- ids -----------------------------------------------------------------------------------
 
@@ -207,33 +199,16 @@ class BulkWriter:
 
     def _history_from_table(self, model: type[Model], ids: list[int], history_type: str) -> None:
         """One history row per written row, copied by the database from the row as it now is
-        (INSERT ... SELECT), stamped with who, why and when: the history holds the whole record
-        without the rows being read back into Python."""
-        history = model.history.model
-        tracked = [
-            f.attname for f in history._meta.concrete_fields if f.name not in _HISTORY_FIELDS
-        ]
-        quote = self.connection.ops.quote_name
-        names = ", ".join(quote(c) for c in tracked)
-        stamp = ", ".join(
-            quote(c)
-            for c in ("history_date", "history_change_reason", "history_type", "history_user_id")
+        (`tracker.audit.copy_to_history`), stamped with who, why and when."""
+        copy_to_history(
+            model,
+            ids,
+            history_type,
+            user_id=self.user_id,
+            reason=self.reason,
+            when=self.now,
+            using=self.using,
         )
-        head = (
-            f"INSERT INTO {quote(history._meta.db_table)} ({names}, {stamp}) "  # noqa: S608
-            f"SELECT {names}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE "
-        )
-        values = [self._db_now, self.reason, history_type, self.user_id]
-        ids = sorted(ids)
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(ids), BATCH):
-                chunk = ids[start : start + BATCH]
-                if chunk[-1] - chunk[0] + 1 == len(chunk):  # reserved ids: usually one run
-                    where, params = f"{quote('id')} BETWEEN %s AND %s", [chunk[0], chunk[-1]]
-                else:
-                    where = f"{quote('id')} IN ({', '.join(['%s'] * len(chunk))})"
-                    params = chunk
-                cursor.execute(f"{head}{where} ORDER BY {quote('id')}", [*values, *params])
 
     def _tuples(self, model: type[Model], rows: Iterable[dict], columns: list[str]):
         """Each row's values in column order; datetimes adapted for the backend (SQLite stores

@@ -10,13 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from tracker import access
 from tracker.audit import (
     UNSET,
     Unset,
     audited_save,
+    bulk_update_audited,
     given,
     require_reason,
     set_changed_fields,
@@ -304,12 +304,13 @@ def planned_changes_approve(
         except ChangeRefused as exc:
             raise ChangeRefused(f"Post {change.post.position_number}: {exc.message}") from exc
         _move(change, PlannedChange.Status.APPROVED, by=acting_user, at=now)
-    bulk_update_with_history(
+    bulk_update_audited(
         locked,
         PlannedChange,
         ["status", *_STATUS_STAMPS[PlannedChange.Status.APPROVED]],
-        default_user=acting_user,
-        default_change_reason=reason,
+        acting_user=acting_user,
+        reason=reason,
+        when=now,
     )
     return locked
 
@@ -372,20 +373,20 @@ def programme_apply_changes(
     if changed_posts:
         # Each post is written with every field that changed for any of them; unchanged fields
         # are rewritten with their current value, which the history diff shows as no change.
-        bulk_update_with_history(
+        bulk_update_audited(
             changed_posts,
             Post,
             sorted(post_fields),
-            default_user=acting_user,
-            default_change_reason=reason,
-            default_date=now,
+            acting_user=acting_user,
+            reason=reason,
+            when=now,
         )
-    bulk_update_with_history(
+    bulk_update_audited(
         locked,
         PlannedChange,
         ["status", *_STATUS_STAMPS[PlannedChange.Status.APPLIED]],
-        default_user=acting_user,
-        default_change_reason=reason,
-        default_date=now,
+        acting_user=acting_user,
+        reason=reason,
+        when=now,
     )
     return locked
