@@ -153,6 +153,7 @@ def test_a_blocked_apply_lists_every_problem_offers_no_confirm_and_applies_nothi
     # Even a forged confirmation applies nothing.
     forged = client.post(URL, _form(world, "apply", confirm=response.context["review"].fingerprint))
     assert forged.status_code == 200
+    assert "cannot be applied before then" in forged.content.decode()
     assert not Post.objects.filter(organisation=world["icb"]).exists()
 
 
