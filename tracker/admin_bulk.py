@@ -111,17 +111,17 @@ def review(
     """What the action would do. With `rehearse`, the real service is run and rolled back, so
     `blockers` holds the refusals the real run would meet; a confirmation that matches the
     review it confirms skips that, since the real run meets the same refusals itself."""
-    changes = list(
-        _targets(action, programme, organisation)
-        .select_related("post", "destination_organisation")
-        .order_by("post__position_number")
-    )
+    targets = _targets(action, programme, organisation).order_by("post__position_number")
+    # Every change as far as counting and the fingerprint need it; the ones listed in full.
+    # (At 5,000 changes, three model instances each were a third of a second.)
+    changes = list(targets.only("id", "status", "action", "post_id"))
+    listed = list(targets.select_related("post", "destination_organisation")[:LISTED])
     labels = dict(PlannedChange.Action.choices)
     by_action = sorted(Counter(labels[c.action] for c in changes).items())
     today = timezone.localdate()
     holders: dict[int, list[str]] = {}
     for post_id, first, last in (
-        Assignment.objects.filter(post_id__in=[c.post_id for c in changes])
+        Assignment.objects.filter(post_id__in=targets.values("post_id"))
         .filter(start_on__lte=today)
         .exclude(end_on__lt=today)
         .values_list("post_id", "staff_member__first_name", "staff_member__last_name")
@@ -131,13 +131,13 @@ def review(
         action=action,
         changes=changes,
         by_action=by_action,
-        moving=[(c, holders.get(c.post_id, [])) for c in changes[:LISTED]],
+        moving=[(c, holders.get(c.post_id, [])) for c in listed],
         people=sum(len(holders.get(c.post_id, [])) for c in changes),
         fingerprint=_fingerprint(changes),
     )
     others = Counter(
         PlannedChange.objects.filter(programme=programme, post__organisation=organisation)
-        .exclude(pk__in=[c.pk for c in changes])
+        .exclude(pk__in=targets.values("pk"))
         .values_list("status", flat=True)
     )
     status_labels = dict(PlannedChange.Status.choices)

@@ -29,6 +29,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.common import ChangeRefused
+from tracker.sql import one_parameter_in
 
 
 @transaction.atomic
@@ -289,7 +290,7 @@ def planned_changes_approve(
     reason = require_reason(reason)
     locked = list(
         PlannedChange.objects.select_for_update(of=("self",))
-        .filter(pk__in=[c.pk for c in changes])
+        .filter(pk__in=one_parameter_in([c.pk for c in changes], integers=True))
         .select_related("post", "author")
     )
     access.require_change(
@@ -344,14 +345,13 @@ def programme_apply_changes(
         status=PlannedChange.Status.APPROVED,
     )
     if changes is not None:
-        queryset = queryset.filter(pk__in=[c.pk for c in changes])
+        queryset = queryset.filter(pk__in=one_parameter_in([c.pk for c in changes], integers=True))
     locked = list(queryset.select_related("post", "destination_organisation"))
     if not locked:
         return []
     access.require_change(acting_user, {c.destination_organisation_id for c in locked})
-    posts = {
-        p.pk: p for p in Post.objects.select_for_update().filter(pk__in=[c.post_id for c in locked])
-    }
+    post_ids = one_parameter_in([c.post_id for c in locked], integers=True)
+    posts = {p.pk: p for p in Post.objects.select_for_update().filter(pk__in=post_ids)}
     problems = []
     for change in locked:
         try:
