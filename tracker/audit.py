@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
@@ -183,26 +183,30 @@ def bulk_update_audited(
     each renumbered, say) is each row written its own value, by `bulk_update`."""
     if not objects:
         return
+    user_id = getattr(acting_user, "pk", None)
+    if user_id is None:
+        raise MissingAuditContext("Every change needs an acting user for the audit history.")
     reason = require_reason(reason)
     attnames = [model._meta.get_field(name).attname for name in fields]
     groups: dict[tuple, list[int]] = {}
     for instance in objects:
         groups.setdefault(tuple(getattr(instance, a) for a in attnames), []).append(instance.pk)
-    if len(groups) > GROUPS_LIMIT:
-        model._default_manager.bulk_update(objects, fields)
-    else:
-        for values, ids in groups.items():
-            model._default_manager.filter(pk__in=one_parameter_in(ids, integers=True)).update(
-                **dict(zip(attnames, values, strict=True))
-            )
-    copy_to_history(
-        model,
-        [instance.pk for instance in objects],
-        "~",
-        user_id=acting_user.pk,
-        reason=reason,
-        when=when or timezone.now(),
-    )
+    with transaction.atomic():
+        if len(groups) > GROUPS_LIMIT:
+            model._default_manager.bulk_update(objects, fields)
+        else:
+            for values, ids in groups.items():
+                model._default_manager.filter(pk__in=one_parameter_in(ids, integers=True)).update(
+                    **dict(zip(attnames, values, strict=True))
+                )
+        copy_to_history(
+            model,
+            [instance.pk for instance in objects],
+            "~",
+            user_id=user_id,
+            reason=reason,
+            when=when or timezone.now(),
+        )
 
 
 def system_user():

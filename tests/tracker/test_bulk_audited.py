@@ -175,3 +175,14 @@ def test_no_history_is_copied_without_who_and_why(hr, user_id, reason):
             when=timezone.now(),
         )
     assert post.history.count() == before
+
+
+@pytest.mark.parametrize("who, reason", [(None, "Move"), ("hr", " ")])
+def test_a_bulk_update_without_who_or_why_writes_nothing(hr, who, reason):
+    post = factories.PostFactory()
+    title = post.title
+    post.title = "Renamed"
+    with pytest.raises(MissingAuditContext):
+        bulk_update_audited([post], Post, ["title"], acting_user=hr if who else None, reason=reason)
+    post.refresh_from_db()
+    assert post.title == title and post.history.count() == 1
