@@ -192,9 +192,10 @@ def bulk_changes(request):
         }
         # A confirmation runs the service once, for real; anything else is reviewed by a
         # rehearsal of it (the whole organisation's changes, at 5,000 of them about 0.5 s).
-        current = review(**asked, rehearse=not request.POST.get("confirm"))
-        confirmed = request.POST.get("confirm") == current.fingerprint and current.count
-        if not confirmed and request.POST.get("confirm") and current.count:
+        confirm = request.POST.get("confirm")
+        current = review(**asked, rehearse=not confirm)
+        confirmed = confirm == current.fingerprint and current.count
+        if confirm and not confirmed and current.count:
             current = review(**asked)  # stale: shown again, with what would block it
         if not current.count:
             waiting = current.others
@@ -205,7 +206,7 @@ def bulk_changes(request):
                 f"{'draft' if action == APPROVE else 'approved'} changes in {programme} "
                 f"(its other changes: {detail}).",
             )
-        elif request.POST.get("confirm") and not confirmed:
+        elif confirm and not confirmed:
             messages.warning(
                 request,
                 "The changes have changed since you reviewed them (someone else approved, "
@@ -214,14 +215,7 @@ def bulk_changes(request):
         elif confirmed and not current.blockers:
             try:
                 with transaction.atomic():
-                    done = _run(
-                        action,
-                        user=request.user,
-                        programme=programme,
-                        organisation=organisation,
-                        reason=data["reason"],
-                        changes=current.changes,
-                    )
+                    done = _run(**asked, changes=current.changes)
             except ValidationError as exc:
                 current.blockers = list(exc.messages)
             else:

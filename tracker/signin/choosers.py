@@ -37,17 +37,18 @@ def render_carried(self: BaseChooser, name, value, attrs=None, renderer=None) ->
         raise TypeError("A chooser cannot be rendered without an 'id' attribute.")
     id_ = attrs["id"]
     value_data = self.get_value_data(value)
+    widget_html = self.render_html(name, value_data, attrs)
     if function is not None:
         return format_html(
             '{}<template data-csp-call="{}" data-csp-target="{}"></template>',
-            self.render_html(name, value_data, attrs),
+            widget_html,
             function,
             id_,
         )
     return format_html(
         '{}<template data-csp-construct="{}" data-csp-target="{}" data-csp-options="{}">'
         "</template>",
-        self.render_html(name, value_data, attrs),
+        widget_html,
         self.js_constructor,
         id_,
         json.dumps(self.get_js_init_options(id_, name, value_data)),
