@@ -162,3 +162,70 @@ def test_only_hr_may_use_it(client, world, role):
     client.force_login(_user(role, [world["ccg"]]))
     assert client.post(URL, _form(world, "approve")).status_code in (302, 403)
     assert PlannedChange.objects.filter(status="draft").count() == 5
+
+
+def _snapshot():
+    """Every change and post as stored, and how many history rows each table holds."""
+    return (
+        list(PlannedChange.objects.order_by("pk").values()),
+        list(Post.objects.order_by("pk").values()),
+        PlannedChange.history.count(),
+        Post.history.count(),
+    )
+
+
+def test_reviewing_an_apply_writes_nothing(client, world):
+    client.force_login(world["hr"])
+    PlannedChange.objects.update(
+        status="approved",
+        approved_by=world["hr"],
+        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
+    )
+    before = _snapshot()
+    review = client.post(URL, _form(world, "apply")).context["review"]
+    assert (review.count, review.blockers) == (5, [])
+    assert _snapshot() == before
+
+
+def _block_by_authorship(world):
+    # The HR manager reviewing is the author of one of the drafts.
+    PlannedChange.objects.filter(pk=world["changes"][2].pk).update(author=world["hr"])
+    return "approve", "must be approved by someone other than its author (hr)."
+
+
+def _block_by_clash(world):
+    # The ICB already numbers a post as one of the moving posts will be numbered.
+    PlannedChange.objects.update(
+        status="approved",
+        approved_by=world["hr"],
+        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
+    )
+    moving = world["changes"][1]
+    factories.PostFactory(organisation=world["icb"], position_number=moving.post.position_number)
+    return "apply", f"QYG already has a post numbered {moving.post.position_number};"
+
+
+@pytest.mark.parametrize("block", [_block_by_authorship, _block_by_clash])
+def test_a_review_shows_the_refusal_the_real_run_meets_and_writes_nothing(client, world, block):
+    """The review is the service's dry run: the same checks, no write."""
+    from django.core.exceptions import ValidationError
+
+    from tracker import admin_bulk
+
+    action, expected = block(world)
+    client.force_login(world["hr"])
+    before = _snapshot()
+    review = client.post(URL, _form(world, action)).context["review"]
+    assert _snapshot() == before
+    with pytest.raises(ValidationError) as real:
+        admin_bulk._run(
+            action,
+            user=world["hr"],
+            programme=world["programme"],
+            organisation=world["ccg"],
+            reason="Transition board 14 June",
+            changes=list(admin_bulk._targets(action, world["programme"], world["ccg"])),
+        )
+    assert review.blockers == real.value.messages
+    assert expected in " ".join(review.blockers)
+    assert _snapshot() == before

@@ -247,8 +247,12 @@ class TestApply:
             ),
             approver,
         )
-        with pytest.raises(services.ChangeRefused, match="already has a post numbered 00000001"):
+        with pytest.raises(services.ChangeRefused) as exc:
             services.planned_change_apply(change=change, acting_user=hr, reason="x")
+        assert exc.value.messages == [
+            f"{icb.code} already has a post numbered 00000001; "
+            "give the change a different destination position number."
+        ]
 
 
 class TestProgrammeApply:
@@ -343,7 +347,7 @@ class TestProgrammeApply:
                 ),
                 approver,
             )
-        with pytest.raises(services.ChangeRefused, match="would both become 77"):
+        with pytest.raises(services.ChangeRefused, match=f"would both become 77 at {icb.code}."):
             services.programme_apply_changes(
                 programme=programme, organisation=ccg, acting_user=hr, reason="Scheme"
             )

@@ -190,13 +190,10 @@ def planned_change_cancel(
     return audited_save(change, acting_user=acting_user, reason=reason, changed=["status"])
 
 
-def _code(organisation: Organisation | None) -> str:
-    return organisation.code if organisation is not None else "(no destination)"
-
-
 def _destination_clashes(changes: list[PlannedChange]) -> list[str]:
-    """Transfers that would give a post a number its destination already uses (one query,
-    however many changes), and pairs in the batch that would land on the same number."""
+    """Transfers that would give a post a number its destination already uses, and pairs in the
+    batch that would land on the same number (one query however many changes, and one more for
+    the destinations' codes if there is anything to report)."""
     transfers = [c for c in changes if c.action in PlannedChange.TRANSFERS]
     if not transfers:
         return []
@@ -207,33 +204,37 @@ def _destination_clashes(changes: list[PlannedChange]) -> list[str]:
         )
         for c in transfers
     }
-    moving = {c.post_id for c in transfers}
     taken = set(
         Post.objects.filter(
             organisation_id__in={org for org, _ in landing.values()},
-            position_number__in={number for _, number in landing.values()},
+            position_number__in=one_parameter_in(
+                sorted({number for _, number in landing.values()})
+            ),
         )
-        .exclude(pk__in=moving)
+        .exclude(pk__in=one_parameter_in([c.post_id for c in transfers], integers=True))
         .values_list("organisation_id", "position_number")
     )
-    problems: list[str] = []
+    clashes: list[tuple[int | None, str, str | None]] = []  # destination, number, other post
     seen: dict[tuple[int | None, str], str] = {}
     for change in transfers:
-        code = _code(change.destination_organisation)
         key = landing[change.pk]
-        number = key[1]
         if key in taken:
-            problems.append(
-                f"{code} already has a post numbered {number}; "
-                "give the change a different destination position number."
-            )
+            clashes.append((*key, None))
         elif key in seen:
-            problems.append(
-                f"Posts {seen[key]} and {change.post.position_number} would both become "
-                f"{number} at {code}."
-            )
+            clashes.append((*key, f"{seen[key]} and {change.post.position_number}"))
         seen[key] = change.post.position_number
-    return problems
+    if not clashes:
+        return []
+    codes: dict[int | None, str] = dict(
+        Organisation.objects.filter(pk__in={org for org, _, _ in clashes}).values_list("pk", "code")
+    )
+    return [
+        f"{codes.get(org, '(no destination)')} already has a post numbered {number}; "
+        "give the change a different destination position number."
+        if pair is None
+        else f"Posts {pair} would both become {number} at {codes.get(org, '(no destination)')}."
+        for org, number, pair in clashes
+    ]
 
 
 def _post_after(change: PlannedChange, post: Post) -> list[str]:
@@ -283,15 +284,18 @@ def planned_change_apply(
 
 @transaction.atomic
 def planned_changes_approve(
-    *, changes: Iterable[PlannedChange], acting_user: User, reason: str
+    *, changes: Iterable[PlannedChange], acting_user: User, reason: str, dry_run: bool = False
 ) -> list[PlannedChange]:
     """Approve several drafts at once (the admin's bulk action). All or nothing: if any one may
-    not be approved by this user, none is, and the error names it."""
+    not be approved by this user, none is, and the error names it.
+
+    With `dry_run`, every check is made and refuses as the real run would (each comes before the
+    first write), and nothing is written: the admin's review shows what would block."""
     reason = require_reason(reason)
     locked = list(
         PlannedChange.objects.select_for_update(of=("self",))
         .filter(pk__in=one_parameter_in([c.pk for c in changes], integers=True))
-        .select_related("post", "author")
+        .select_related("post")
     )
     access.require_change(
         acting_user,
@@ -305,6 +309,8 @@ def planned_changes_approve(
         except ChangeRefused as exc:
             raise ChangeRefused(f"Post {change.post.position_number}: {exc.message}") from exc
         _move(change, PlannedChange.Status.APPROVED, by=acting_user, at=now)
+    if dry_run:
+        return locked
     bulk_update_audited(
         locked,
         PlannedChange,
@@ -326,6 +332,7 @@ def programme_apply_changes(
     today: dt.date | None = None,
     changes: Iterable[PlannedChange] | None = None,
     recorded_at: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> list[PlannedChange]:
     """Apply every approved change of one organisation's posts in a programme, in one atomic bulk
     operation with history: a whole CCG's lift and shift into an ICB is one call.
@@ -335,23 +342,24 @@ def programme_apply_changes(
     set (the admin's bulk action on selected rows); they must still belong to the programme and
     organisation. `recorded_at` back-dates the history rows and is only for loading transfers
     that happened before this system held them (the demo data); everything else records now.
+    With `dry_run`, every check is made and refuses as the real run would (each comes before the
+    first write), and nothing is written.
     """
     access.require_change(acting_user, [organisation])
     reason = require_reason(reason)
     today = today or timezone.localdate()
-    queryset = PlannedChange.objects.select_for_update(of=("self",)).filter(
+    # The changes and their posts, both locked, in one read.
+    queryset = PlannedChange.objects.select_for_update(of=("self", "post")).filter(
         programme=programme,
         post__organisation=organisation,
         status=PlannedChange.Status.APPROVED,
     )
     if changes is not None:
         queryset = queryset.filter(pk__in=one_parameter_in([c.pk for c in changes], integers=True))
-    locked = list(queryset.select_related("post", "destination_organisation"))
+    locked = list(queryset.select_related("post"))
     if not locked:
         return []
     access.require_change(acting_user, {c.destination_organisation_id for c in locked})
-    post_ids = one_parameter_in([c.post_id for c in locked], integers=True)
-    posts = {p.pk: p for p in Post.objects.select_for_update().filter(pk__in=post_ids)}
     problems = []
     for change in locked:
         try:
@@ -365,11 +373,12 @@ def programme_apply_changes(
     now = recorded_at or timezone.now()
     changed_posts, post_fields = [], set()
     for change in locked:
-        post = posts[change.post_id]
-        if fields := _post_after(change, post):
-            changed_posts.append(post)
+        if fields := _post_after(change, change.post):
+            changed_posts.append(change.post)
             post_fields.update(fields)
         _move(change, PlannedChange.Status.APPLIED, by=acting_user, at=now)
+    if dry_run:
+        return locked
     if changed_posts:
         # Each post is written with every field that changed for any of them; unchanged fields
         # are rewritten with their current value, which the history diff shows as no change.
