@@ -7,6 +7,8 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from imports import access, views
 from imports.exports import admin as export_admin
+from imports.exports import listing
+from tracker.admin_kit import LISTING_EXPORT_HOOK
 
 export_admin.register()  # the Exports screens (/admin/exports/), owned by the exports package
 
@@ -22,6 +24,12 @@ urlpatterns = [
     path("exports/", views.exports_view, name="exports"),
     path("template/", views.template_download, name="template"),
 ]
+
+
+@hooks.register(LISTING_EXPORT_HOOK)
+def write_listing_export(view):
+    """The tracker lists' export buttons write through the exports (`imports.exports.listing`)."""
+    return listing.respond(view)
 
 
 @hooks.register("register_admin_urls")

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.coreutils import multigetattr
 from wagtail.permission_policies.base import BasePermissionPolicy, ModelPermissionPolicy
@@ -217,10 +218,25 @@ class PermissionMenuItem(MenuItem):
 # --- list exports ------------------------------------------------------------------------------
 
 
+#: The hook that writes a list's export (`?export=xlsx` or `csv` on an admin list). The imports
+#: app, which owns the exports, registers it: it streams the rows through the exports' writer,
+#: and a large list becomes a background export with progress and a download link
+#: (`imports.exports.listing`). Without it, Wagtail's own export runs.
+LISTING_EXPORT_HOOK = "write_listing_export"
+
+
 class SafeExportMixin:
     """For `IndexView` subclasses with `list_export`: every cell through `safe_cell` after
     Wagtail's own formatting, CSV and XLSX alike; a dotted path through an empty relation
-    (a change without a destination) is a blank cell."""
+    (a change without a destination) is a blank cell. The export itself is written by the
+    `LISTING_EXPORT_HOOK`, without building the list's page (Wagtail's export holds every row
+    in memory first)."""
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            for write in hooks.get_hooks(LISTING_EXPORT_HOOK):
+                return write(self)
+        return super().get(request, *args, **kwargs)
 
     def to_row_dict(self, item):
         row = OrderedDict()

@@ -11,6 +11,7 @@ an organisation taken off a user's list closes the download too).
 | at-risk, cases     | HR, auditors, superusers; union reps: only the cases they may open   |
 | consultation       | HR, union reps (their organisations), auditors, superusers           |
 | audit              | HR (their organisations' records), auditors, superusers              |
+| listing            | whoever may open that admin list, its rows as the list shows them    |
 
 Staff, CMS editors and partnership approvers make no exports.
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from imports.exports import listing
 from tracker.models import Organisation, Programme, User
 from tracker.roles import UNION_REP, has_role
 from tracker.selectors import scoped, visible_organisations
@@ -54,6 +56,8 @@ def kinds_for(user: User) -> list[str]:
 
 
 def may_make(user: User, kind: str) -> bool:
+    if kind == listing.KIND:
+        return _active(user)  # which list, and whether its user may see it: `resolve`
     if not _active(user) or kind not in _PERMISSIONS:
         return False
     if user.has_perms(_PERMISSIONS[kind]):
@@ -70,6 +74,15 @@ def resolve(user: User, kind: str, params: dict[str, Any]) -> dict[str, Any]:
     against what `user` may see now; NotAllowed otherwise."""
     if not may_make(user, kind):
         raise NotAllowed(kind)
+    if kind == listing.KIND:
+        if not listing.still_covers(user, params.get("organisations")):
+            raise NotAllowed("organisation")
+        try:
+            return {
+                "view": listing.view_for(user, params.get("listing", ""), params.get("query", ""))
+            }
+        except listing.UnknownListing as exc:
+            raise NotAllowed(f"the {exc} list") from None
     out: dict[str, Any] = {}
     if params.get("organisation"):
         organisation = visible_organisations(user).filter(pk=params["organisation"]).first()
@@ -106,3 +119,10 @@ def may_download(user: User, run) -> bool:
 def organisation_label(pk) -> str:
     org = Organisation.objects.filter(pk=pk).first()
     return org.code if org else "all"
+
+
+def run_label(run) -> str:
+    """What a run is called on its page: the kind's name, or the list a list export came from."""
+    if run.kind == listing.KIND:
+        return f"{str(run.params.get('listing', '')).replace('_', ' ').capitalize()} list"
+    return KIND_LABELS.get(run.kind, run.kind)

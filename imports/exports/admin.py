@@ -95,7 +95,7 @@ def run_detail(request, pk: int):
         request,
         "exports/run.html",
         {
-            "page_title": f"{access.KIND_LABELS.get(run.kind, run.kind)} export",
+            "page_title": f"{access.run_label(run)} export",
             "header_icon": "download",
             "run": run,
             "may_download": run.status == ExportRun.Status.DONE

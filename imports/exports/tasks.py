@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from imports import exports
+from imports.exports import listing
 from imports.exports.access import NotAllowed, organisation_label, resolve
 from imports.exports.models import ExportRun
 from tracker.db_router import reading_from_replica
@@ -31,11 +32,14 @@ _FUNCTIONS = {
     "consultation": exports.export_consultation,
     "audit": exports.export_audit,
     "cases": exports.export_cases,
+    listing.KIND: listing.export_listing,
 }
 
 
 def file_name(run: ExportRun) -> str:
     params = run.params
+    if run.kind == listing.KIND:
+        return f"{params.get('listing', 'list')}-{timezone.localdate().isoformat()}.{run.fmt}"
     parts = [run.kind, organisation_label(params.get("organisation"))]
     for name in ("as_of", "since", "until", "status"):
         if params.get(name):
@@ -60,9 +64,7 @@ def _log_named_cases(run: ExportRun, arguments: dict) -> None:
         status=arguments.get("status"),
         at_risk_only=run.kind == "at-risk",
     ).values_list("pk", flat=True)
-    log_case_views(
-        run.user, list(ids), screen=CaseViewLog.Screen.EXPORT, path=f"export #{run.pk}"
-    )
+    log_case_views(run.user, list(ids), screen=CaseViewLog.Screen.EXPORT, path=f"export #{run.pk}")
 
 
 def end_failed(run_id: int, message: str) -> None:

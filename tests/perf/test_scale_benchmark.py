@@ -92,6 +92,8 @@ def measure(call: Callable[[], object]) -> Figure:
     with connection.execute_wrapper(counter):
         try:
             result = call()
+            if getattr(result, "streaming", False):  # a download: read to its end
+                size = sum(len(chunk) for chunk in result.streaming_content)
         except Exception as exc:  # a screen someone is changing: report, do not stop
             result, note = None, f"error: {type(exc).__name__}: {str(exc)[:60]}"
     seconds = time.perf_counter() - started
@@ -99,11 +101,22 @@ def measure(call: Callable[[], object]) -> Figure:
     sampler.join()
     peak[0] = max(peak[0], _rss_mb())
     if note == "" and hasattr(result, "status_code"):
-        note = f"HTTP {result.status_code}, {len(result.content) / 1024:.0f} KB"
-        # A form's POST answers with a redirect when it has done its work.
+        if not getattr(result, "streaming", False):
+            size = len(result.content)
+        note = f"HTTP {result.status_code}, {size / 1024:.0f} KB"
+        # A form's POST answers with a redirect when it has done its work, and a list export
+        # made in the background with its page.
         posted = getattr(result, "request", {}).get("REQUEST_METHOD") == "POST"
-        if result.status_code != 200 and not (posted and result.status_code == 302):
+        background = "/admin/exports/" in result.get("Location", "")
+        if result.status_code != 200 and not ((posted or background) and result.status_code == 302):
             note += " (!)"
+        if background:
+            from imports.exports.models import ExportRun
+
+            run = ExportRun.objects.order_by("-pk").first()
+            note += (
+                f", in the background: {run.get_status_display().lower()}, {run.rows_done:,} rows"
+            )
     elif note == "" and isinstance(result, int):
         note = f"{result:,} rows"
     return Figure(seconds, count[0], peak[0] - base, note)
@@ -174,6 +187,19 @@ def _targets(client: Client, *, organisation, programme, post_id, tmp: str):
     )
     targets["export audit (all, csv)"] = to_file(
         "a.csv", lambda s: exports.export_audit(s, fmt="csv")
+    )
+    # The lists' own export buttons: one organisation's changes (inline), and every post and
+    # every change (in the background past `imports.exports.listing.INLINE_ROWS` rows; the
+    # suite's task backend runs it inside the request, so the time is the whole export).
+    changes_list = reverse("planned_changes:index")
+    targets["list export: changes, one org (xlsx)"] = lambda: client.get(
+        changes_list, {"post__organisation": organisation.pk, "export": "xlsx"}
+    )
+    targets["list export: every change (xlsx)"] = lambda: client.get(
+        changes_list, {"export": "xlsx"}
+    )
+    targets["list export: every post (csv)"] = lambda: client.get(
+        reverse("posts:index"), {"export": "csv"}
     )
     out = io.StringIO()
     targets["alert sweep (first)"] = lambda: call_command("run_alerts", stdout=out)

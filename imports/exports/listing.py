@@ -1,0 +1,219 @@
+"""The admin lists' own exports: the XLSX and CSV buttons on Organisations, Posts, Staff,
+Assignments, Planned changes and the other tracker lists, with the list's filters, search and
+ordering, holding only the rows the list shows its user.
+
+Wagtail's own export builds the list's page first, holding every row in memory, and writes the
+workbook inside the request: at 100,000 posts that is minutes and gigabytes, and a change's
+author and approver were read once per row. Here the rows stream from the database in chunks,
+with every relation the columns name read in the same query, through the exports' writer
+(formula-safe cells, dates as dates). A list of at most `INLINE_ROWS` rows downloads at once; a
+longer one becomes a background export (an `ExportRun` of kind `listing`, remembering the list
+and its query string): its page shows the rows written and then the download link, which is
+served only while its requester may still see that list (`view_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from typing import IO, Any
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignKey, OneToOneField, QuerySet
+from django.http import FileResponse, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.test import RequestFactory
+
+from imports.exports.writer import Col, Progress, new_book
+
+KIND = "listing"
+#: Lists longer than this are exported in the background (about a second's writing inline).
+INLINE_ROWS = 5_000
+CHUNK = 2_000
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class UnknownListing(Exception):
+    """No tracker list by that name, or not one this user may see."""
+
+
+def _viewsets() -> dict[str, Any]:
+    from wagtail.admin.viewsets import viewsets
+
+    from tracker.wagtail_hooks import TrackerViewSet
+
+    return {
+        viewset.name: viewset
+        for viewset in viewsets.viewsets
+        if isinstance(viewset, TrackerViewSet) and viewset.list_export
+    }
+
+
+def listing_name(view) -> str:
+    """The list a view belongs to: "posts" for `posts:index`."""
+    return view.index_url_name.split(":")[0]
+
+
+def view_for(user, name: str, query: str):
+    """The list `name` as `user` would see it with `query` (its filters, search and ordering),
+    ready for `get_queryset()`; UnknownListing unless the user may open that list now."""
+    viewset = _viewsets().get(name)
+    if viewset is None or not (user and user.is_authenticated and user.is_active):
+        raise UnknownListing(name)
+    request = RequestFactory().get(viewset.menu_url, QueryDict(query))
+    request.user = user
+    # The view as Django's as_view() makes it for each request, with the viewset's arguments.
+    as_view = viewset.index_view
+    view = as_view.view_class(**as_view.view_initkwargs)
+    view.setup(request)
+    # The list's own permission check (Wagtail's PermissionCheckedMixin.dispatch).
+    if view.permission_required and not view.user_has_permission(view.permission_required):
+        raise UnknownListing(name)
+    if view.any_permission_required and not view.user_has_any_permission(
+        view.any_permission_required
+    ):
+        raise UnknownListing(name)
+    return view
+
+
+def scope_of(user) -> list[int] | None:
+    """The organisations whose rows `user` may see now (None: every organisation)."""
+    from tracker.selectors import sees_all_organisations, visible_organisations
+
+    if sees_all_organisations(user):
+        return None
+    return sorted(visible_organisations(user).values_list("pk", flat=True))
+
+
+def still_covers(user, made_for: list[int] | None) -> bool:
+    """Whether `user` may still see every organisation a list export was made with: one taken
+    off their list closes the download of a file that may hold its rows."""
+    now = scope_of(user)
+    if now is None:
+        return True
+    return made_for is not None and set(made_for) <= set(now)
+
+
+def _related(model, path: list[str]) -> str | None:
+    """The select_related path a dotted column reads through ("post.organisation.code" ->
+    "post__organisation"), or None if it reads no relation."""
+    joined: list[str] = []
+    for name in path:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            break  # a method or property: it reads what the model already holds
+        if not isinstance(field, ForeignKey | OneToOneField):
+            break
+        joined.append(name)
+        model = field.related_model
+    return "__".join(joined) or None
+
+
+def rows_of(view, queryset: QuerySet) -> QuerySet:
+    """The list's rows with every relation a column reads, so the export's queries do not grow
+    with its rows."""
+    paths = {_related(queryset.model, field.split(".")) for field in view.list_export}
+    return queryset.select_related(*sorted(p for p in paths if p))
+
+
+def _cell(view, field: str, value: Any, fmt: str) -> Any:
+    # Dates, times and numbers go to the writer as they are (it formats them, and gives aware
+    # times in local time); anything else as Wagtail's export would show it.
+    if value is None or isinstance(value, dt.date | int | float | Decimal):
+        return value
+    return view.preprocess_field_value(field, value, fmt)
+
+
+def _kind(model, field: str) -> str:
+    *through, last = field.split(".")
+    for name in through:
+        try:
+            model = model._meta.get_field(name).related_model
+        except (FieldDoesNotExist, AttributeError):
+            return "text"
+    try:
+        internal = model._meta.get_field(last).get_internal_type()
+    except (FieldDoesNotExist, AttributeError):
+        return "text"
+    return {"DateField": "date", "DateTimeField": "datetime"}.get(internal, "text")
+
+
+def write(
+    stream: IO[bytes], view, queryset: QuerySet, *, fmt: str, progress: Progress | None = None
+) -> int:
+    """Write the list's rows to `stream`; returns how many."""
+    book = new_book(stream, fmt, progress=progress)
+    columns = [
+        Col(
+            label := view.get_heading(queryset, field),
+            width=max(12, min(40, len(label) + 4)),
+            kind=_kind(queryset.model, field),
+        )
+        for field in view.list_export
+    ]
+    sheet = book.sheet(str(queryset.model._meta.verbose_name_plural).capitalize(), columns)
+    for item in rows_of(view, queryset).iterator(chunk_size=CHUNK):
+        row = view.to_row_dict(item)
+        sheet.append([_cell(view, field, value, fmt) for field, value in row.items()])
+    sheet.finish()
+    book.save()
+    return sheet.rows
+
+
+def export_listing(stream: IO[bytes], *, user, fmt: str, progress=None, view) -> int:
+    """The background export's writer (`imports.exports.tasks`): `view` is the list as its
+    requester sees it now (`access.resolve` builds it with `view_for`)."""
+    return write(stream, view, view.get_queryset(), fmt=fmt, progress=progress)
+
+
+def respond(view) -> HttpResponse:
+    """The answer to a list's export button: the file, or for a long list the background
+    export's page."""
+    request = view.request
+    fmt = request.GET.get("export")
+    queryset = view.get_queryset()
+    rows = queryset.count()
+    if rows > INLINE_ROWS:
+        return _start(view, fmt, rows)
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    write(scratch, view, queryset, fmt=fmt)
+    scratch.seek(0)
+    return FileResponse(
+        scratch,
+        as_attachment=True,
+        filename=f"{view.get_filename()}.{fmt}",
+        content_type=CONTENT_TYPES[fmt],
+    )
+
+
+def _start(view, fmt: str, rows: int) -> HttpResponse:
+    from imports.exports.models import ExportRun
+    from imports.exports.tasks import make_export
+
+    request = view.request
+    query = request.GET.copy()
+    query.pop("export", None)
+    run = ExportRun.objects.create(
+        kind=KIND,
+        params={
+            "listing": listing_name(view),
+            "query": query.urlencode(),
+            "rows": rows,
+            "organisations": scope_of(request.user),
+        },
+        fmt=fmt,
+        user=request.user,
+    )
+    make_export.enqueue(run.pk)
+    messages.info(
+        request,
+        f"{rows:,} rows are being written in the background: this page shows how far it has "
+        "got, and the download link when it is ready.",
+    )
+    return redirect("exports:run", pk=run.pk)
