@@ -188,9 +188,10 @@ def _targets(client: Client, *, organisation, programme, post_id, tmp: str):
     targets["export audit (all, csv)"] = to_file(
         "a.csv", lambda s: exports.export_audit(s, fmt="csv")
     )
-    # The lists' own export buttons: one organisation's changes (inline), and every post and
-    # every change (in the background past `imports.exports.listing.INLINE_ROWS` rows; the
-    # suite's task backend runs it inside the request, so the time is the whole export).
+    # The lists' own export buttons: one organisation's changes, every change and every post
+    # (written in the request up to `imports.exports.listing.INLINE_ROWS` rows, in the
+    # background past it; the suite's task backend runs it inside the request, so the time is
+    # the whole export either way).
     changes_list = reverse("planned_changes:index")
     targets["list export: changes, one org (xlsx)"] = lambda: client.get(
         changes_list, {"post__organisation": organisation.pk, "export": "xlsx"}
