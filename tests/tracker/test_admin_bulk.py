@@ -60,6 +60,14 @@ def _form(world, action, reason="Transition board 14 June", **extra):
     }
 
 
+def _approve_all(world):
+    PlannedChange.objects.update(
+        status="approved",
+        approved_by=world["hr"],
+        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
+    )
+
+
 def _messages(response):
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
@@ -139,11 +147,7 @@ def test_a_stale_confirmation_is_refused_and_reviewed_again(client, world):
 
 def test_a_blocked_apply_lists_every_problem_offers_no_confirm_and_applies_nothing(client, world):
     client.force_login(world["hr"])
-    PlannedChange.objects.update(
-        status="approved",
-        approved_by=world["hr"],
-        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
-    )
+    _approve_all(world)
     PlannedChange.objects.filter(pk=world["changes"][0].pk).update(effective_on=dt.date(2099, 1, 1))
     response = client.post(URL, _form(world, "apply"))
     assert response.status_code == 200
@@ -176,11 +180,7 @@ def _snapshot():
 
 def test_reviewing_an_apply_writes_nothing(client, world):
     client.force_login(world["hr"])
-    PlannedChange.objects.update(
-        status="approved",
-        approved_by=world["hr"],
-        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
-    )
+    _approve_all(world)
     before = _snapshot()
     review = client.post(URL, _form(world, "apply")).context["review"]
     assert (review.count, review.blockers) == (5, [])
@@ -195,11 +195,7 @@ def _block_by_authorship(world):
 
 def _block_by_clash(world):
     # The ICB already numbers a post as one of the moving posts will be numbered.
-    PlannedChange.objects.update(
-        status="approved",
-        approved_by=world["hr"],
-        approved_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC),
-    )
+    _approve_all(world)
     moving = world["changes"][1]
     factories.PostFactory(organisation=world["icb"], position_number=moving.post.position_number)
     return "apply", f"QYG already has a post numbered {moving.post.position_number};"
