@@ -145,9 +145,8 @@ def test_a_long_list_runs_in_the_background_with_its_filters_and_scope(
     run = ExportRun.objects.get(user=hr)
     assert response.status_code == 302
     assert response["Location"] == reverse("exports:run", args=[run.pk])
-    assert "3 rows are being written in the background" in str(
-        list(get_messages(response.wsgi_request))[0]
-    )
+    (message,) = get_messages(response.wsgi_request)
+    assert "3 rows are being written in the background" in str(message)
     assert (run.kind, run.status, run.rows_done, run.fmt) == ("listing", "done", 3, fmt)
     assert run.file_name.startswith("planned_changes-") and run.file_name.endswith(f".{fmt}")
     page = client.get(reverse("exports:run", args=[run.pk])).content.decode()

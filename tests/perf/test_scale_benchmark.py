@@ -1,6 +1,7 @@
 """`make bench-scale`: every admin list, the as-of screen with and without changes, the case
-forms, each export, the redeployment register, a post's history, the alert sweep (first and
-repeated), the public pages and the bulk approval of an organisation's changes, timed at demo
+forms, each export and the lists' export buttons, the redeployment register, a post's history,
+the alert sweep (first and repeated), the public pages and the bulk approval of an
+organisation's changes, timed at demo
 scale (`seed_demo`) and again after the scale issue's dataset is added
 (`tests/perf/scale_data.py`, BENCH_SCALE=1: 100k posts, ~1.2M history rows), side by side:
 wall seconds, queries, and peak memory (the process's resident memory above what it held
