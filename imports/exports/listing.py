@@ -25,6 +25,7 @@ from django.db.models import ForeignKey, OneToOneField, QuerySet
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.test import RequestFactory
+from django.utils import timezone
 
 from imports.exports.writer import Col, Progress, new_book
 
@@ -58,6 +59,12 @@ def _viewsets() -> dict[str, Any]:
 def listing_name(view) -> str:
     """The list a view belongs to: "posts" for `posts:index`."""
     return view.index_url_name.split(":")[0]
+
+
+def file_name(name: str, fmt: str) -> str:
+    """ "planned-changes-2026-12-07.xlsx": the list and the day, whether written at once or in
+    the background."""
+    return f"{name.replace('_', '-')}-{timezone.localdate().isoformat()}.{fmt}"
 
 
 def view_for(user, name: str, query: str):
@@ -188,7 +195,7 @@ def respond(view) -> HttpResponse:
     return FileResponse(
         scratch,
         as_attachment=True,
-        filename=f"{view.get_filename()}.{fmt}",
+        filename=file_name(listing_name(view), fmt),
         content_type=CONTENT_TYPES[fmt],
     )
 

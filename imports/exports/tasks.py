@@ -39,7 +39,7 @@ _FUNCTIONS = {
 def file_name(run: ExportRun) -> str:
     params = run.params
     if run.kind == listing.KIND:
-        return f"{params.get('listing', 'list')}-{timezone.localdate().isoformat()}.{run.fmt}"
+        return listing.file_name(str(params.get("listing", "list")), run.fmt)
     parts = [run.kind, organisation_label(params.get("organisation"))]
     for name in ("as_of", "since", "until", "status"):
         if params.get(name):

@@ -346,3 +346,30 @@ def test_wagtails_workflow_task_chooser_opens_under_the_policy(open_page):
     page.locator(".messages").wait_for()
     workflow = Workflow.objects.get(name="Guarantee pages: HR then partnership")
     assert [t.pk for t in workflow.tasks] == [task.pk]
+
+
+def test_hr_exports_a_long_list_and_downloads_it_when_written(
+    open_page, lift_and_shift, monkeypatch
+):
+    """The list's own "Download XLSX" button: past the inline threshold (here 5 rows, so the
+    fixture's 12 changes are a long list) the export is written in the background and its page
+    gives the download link."""
+    from imports.exports import listing
+    from imports.exports.models import ExportRun
+
+    monkeypatch.setattr(listing, "INLINE_ROWS", 5)
+    page = open_page(lift_and_shift["hr"])
+    page.goto("/admin/planned_changes/?status=approved")
+    page.get_by_role("button", name="Actions", exact=True).click()
+    page.get_by_role("link", name="Download XLSX").click()
+    page.get_by_role("link", name="Download").wait_for()
+    run = ExportRun.objects.get()
+    assert (run.kind, run.status, run.rows_done) == ("listing", ExportRun.Status.DONE, 12)
+    main = page.inner_text("main")
+    assert "12 rows are being written in the background" in page.inner_text("body")
+    assert "Planned changes list export" in page.inner_text("body") and "12 rows" in main
+    assert_accessible(page, "list-export-background")
+    screenshot(page, "list-export-background")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download").click()
+    assert download.value.suggested_filename.startswith("planned-changes-")

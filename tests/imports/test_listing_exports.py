@@ -111,6 +111,8 @@ def test_a_short_list_holds_the_columns_and_rows_the_list_shows(client, world, f
     (change,) = _changes(world, 1, status="approved", title="Shown")
     _changes(world, 1, organisation=world["outside"], title="Hidden")
     response = client.get(f"/admin/planned_changes/?export={fmt}")
+    today = timezone.localdate().isoformat()
+    assert f'filename="planned-changes-{today}.{fmt}"' in response["Content-Disposition"]
     rows = _rows(b"".join(response.streaming_content), fmt)
     assert rows[0][:3] == ["Programme", "Organisation code", "Position number"]
     assert len(rows) == 2
@@ -148,7 +150,7 @@ def test_a_long_list_runs_in_the_background_with_its_filters_and_scope(
     (message,) = get_messages(response.wsgi_request)
     assert "3 rows are being written in the background" in str(message)
     assert (run.kind, run.status, run.rows_done, run.fmt) == ("listing", "done", 3, fmt)
-    assert run.file_name.startswith("planned_changes-") and run.file_name.endswith(f".{fmt}")
+    assert run.file_name.startswith("planned-changes-") and run.file_name.endswith(f".{fmt}")
     page = client.get(reverse("exports:run", args=[run.pk])).content.decode()
     assert "Planned changes list export" in page
     download = client.get(reverse("exports:download", args=[run.pk]))
