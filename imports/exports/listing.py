@@ -62,8 +62,8 @@ def listing_name(view) -> str:
 
 
 def file_name(name: str, fmt: str) -> str:
-    """ "planned-changes-2026-12-07.xlsx": the list and the day, whether written at once or in
-    the background."""
+    """The file's name, the list and the day ("planned-changes-2026-12-07.xlsx"), whether
+    written at once or in the background."""
     return f"{name.replace('_', '-')}-{timezone.localdate().isoformat()}.{fmt}"
 
 
@@ -72,6 +72,8 @@ def view_for(user, name: str, query: str):
     ready for `get_queryset()`; UnknownListing unless the user may open that list now."""
     viewset = _viewsets().get(name)
     if viewset is None or not (user and user.is_authenticated and user.is_active):
+        raise UnknownListing(name)
+    if not user.has_perm("wagtailadmin.access_admin"):  # the admin's own door
         raise UnknownListing(name)
     request = RequestFactory().get(viewset.menu_url, QueryDict(query))
     request.user = user

@@ -209,3 +209,18 @@ def test_a_crafted_run_writes_nothing_for_a_user_without_the_list(world):
     run.refresh_from_db()
     assert run.message.startswith("Not allowed") and not run.file
     assert PlannedChange.objects.count() == 2
+
+
+def test_a_user_who_may_not_enter_the_admin_exports_no_list(world):
+    """Viewing posts is not enough: the lists are in the admin, and so are their exports."""
+    from django.contrib.auth.models import Permission
+
+    user = factories.UserFactory(organisations=[world["inside"]])
+    user.user_permissions.add(Permission.objects.get(codename="view_post"))
+    params = {"listing": "posts", "query": "", "organisations": [world["inside"].pk]}
+    with pytest.raises(access.NotAllowed):
+        access.resolve(user, listing.KIND, params)
+    admin = Permission.objects.get(codename="access_admin")
+    user.user_permissions.add(admin)
+    user = type(user).objects.get(pk=user.pk)  # permissions are cached on the instance
+    assert "view" in access.resolve(user, listing.KIND, params)
