@@ -99,7 +99,7 @@ def test_a_short_list_downloads_at_once_in_queries_that_do_not_grow(client, worl
     _changes(world, 3, status="approved", title="First")
     few = _queries(client, url)
     # Ten times as many changes, each with its own author and approver (read once per row,
-    # 8,713 queries for 20,000 changes, before the export read them in its query).
+    # 20,008 queries for 20,000 changes, before the export read them in its query).
     _changes(world, 27, status="approved", title="More")
     assert _queries(client, url) == few
 
