@@ -126,3 +126,11 @@ def run_label(run) -> str:
     if run.kind == listing.KIND:
         return f"{str(run.params.get('listing', '')).replace('_', ' ').capitalize()} list"
     return KIND_LABELS.get(run.kind, run.kind)
+
+
+def run_filters(user: User, run) -> list[str] | None:
+    """For a list export, what the list was narrowed to (empty: every row the user sees); None
+    for the other kinds, whose page says nothing of it."""
+    if run.kind != listing.KIND:
+        return None
+    return listing.describe(user, run.params)

@@ -100,6 +100,7 @@ def run_detail(request, pk: int):
             "run": run,
             "may_download": run.status == ExportRun.Status.DONE
             and access.may_download(request.user, run),
+            "narrowed": access.run_filters(request.user, run),
             "stalled": liveness.export_stalled(run),
             "waiting_long": liveness.export_waiting_long(run),
             "last_heard": liveness.export_last_heard(run),

@@ -45,10 +45,14 @@ class UnknownListing(Exception):
 
 
 def _viewsets() -> dict[str, Any]:
+    from django.urls import get_resolver
     from wagtail.admin.viewsets import viewsets
 
     from tracker.wagtail_hooks import TrackerViewSet
 
+    # Wagtail registers its viewsets when the admin's URLs are first loaded. A task worker
+    # serves no request, so nothing has loaded them there yet: load them (once per process).
+    get_resolver().url_patterns  # noqa: B018 (loading is the point)
     return {
         viewset.name: viewset
         for viewset in viewsets.viewsets
@@ -89,6 +93,40 @@ def view_for(user, name: str, query: str):
     ):
         raise UnknownListing(name)
     return view
+
+
+def describe(user, params: dict) -> list[str]:
+    """What a list export was narrowed to, as the list's filters name it ("Status: Approved",
+    "Search: Smith"), for its page; nothing if the user may no longer open the list."""
+    try:
+        view = view_for(user, str(params.get("listing", "")), str(params.get("query", "")))
+    except UnknownListing:
+        return []
+    parts = []
+    filters = view.filters
+    if filters is not None and filters.form.is_valid():
+        for name, value in filters.form.cleaned_data.items():
+            if value in (None, "", [], ()) or (isinstance(value, slice) and value == slice(None)):
+                continue
+            field = filters.form.fields[name]
+            parts.append(f"{field.label or name}: {_shown(field, value)}")
+    if view.search_query:
+        parts.append(f"Search: {view.search_query}")
+    return parts
+
+
+def _shown(field, value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, slice):  # a date range: from, to
+        return " to ".join(_shown(field, v) if v else "any" for v in (value.start, value.stop))
+    if isinstance(value, list | tuple | QuerySet):
+        return ", ".join(_shown(field, v) for v in value)
+    if isinstance(value, str):  # a choice's code: its label, as the filter shows it
+        return str(dict(getattr(field, "choices", ()) or ()).get(value, value))
+    return str(value)
 
 
 def scope_of(user) -> list[int] | None:

@@ -153,6 +153,7 @@ def test_a_long_list_runs_in_the_background_with_its_filters_and_scope(
     assert run.file_name.startswith("planned-changes-") and run.file_name.endswith(f".{fmt}")
     page = client.get(reverse("exports:run", args=[run.pk])).content.decode()
     assert "Planned changes list export" in page
+    assert "The list as filtered: Status: Approved." in page
     download = client.get(reverse("exports:download", args=[run.pk]))
     rows = _rows(b"".join(download.streaming_content), fmt)
     titles = sorted(dict(zip(rows[0], row, strict=True))["Position title"] for row in rows[1:])
@@ -167,6 +168,8 @@ def test_only_the_requester_downloads_and_only_while_they_cover_its_organisation
     _changes(world, 3)
     client.get("/admin/planned_changes/?export=csv")
     run = ExportRun.objects.get(user=hr)
+    page = client.get(reverse("exports:run", args=[run.pk])).content.decode()
+    assert "The whole list, as you see it." in page
     url = reverse("exports:download", args=[run.pk])
     assert client.get(url).status_code == 200
 
@@ -224,3 +227,18 @@ def test_a_user_who_may_not_enter_the_admin_exports_no_list(world):
     user.user_permissions.add(admin)
     user = type(user).objects.get(pk=user.pk)  # permissions are cached on the instance
     assert "view" in access.resolve(user, listing.KIND, params)
+
+
+def test_a_searched_list_says_so_on_its_export_page(client, world, short_inline):
+    hr = _user(roles.HR_MANAGER, world["inside"], world["icb"])
+    client.force_login(hr)
+    _changes(world, 3, title="Wanted")
+    _changes(world, 2, title="Other")
+    client.get(
+        f"/admin/planned_changes/?q=Wanted&post__organisation={world['inside'].pk}&export=csv"
+    )
+    run = ExportRun.objects.get(user=hr)
+    assert run.rows_done == 3
+    page = client.get(reverse("exports:run", args=[run.pk])).content.decode()
+    # As the list's filter names it.
+    assert f"Post organisation: {world['inside']}; Search: Wanted." in page

@@ -171,3 +171,69 @@ def test_a_worker_killed_part_way_through_an_import_wrote_nothing_and_it_starts_
         run.refresh_from_db()
         assert run.outcome == ImportRun.Outcome.FAILED
         assert f"Started again as import #{again.pk}" in run.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_writes_a_long_list_export(tmp_path, client, monkeypatch):
+    """A list export past the inline threshold, written by a real `db_worker`: a process that
+    has served no request, so has not loaded the admin's URLs and with them Wagtail's viewsets.
+    (The system checks load them as a side effect; the worker runs with `--skip-checks` so the
+    export cannot lean on that.)"""
+    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("an in-memory SQLite database cannot be opened by a worker process")
+    from imports.exports import listing
+    from imports.exports.models import ExportRun
+    from tests import factories
+    from tracker import roles
+
+    media = tmp_path / "media"
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    for n in range(4):
+        factories.PostFactory(organisation=qnq, title=f"Listed post {n}")
+    monkeypatch.setattr(listing, "INLINE_ROWS", 2)
+    client.force_login(hr)
+    with override_settings(STORAGES=storages, TASKS=DB_TASKS):
+        response = client.get("/admin/posts/?export=csv")
+        run = ExportRun.objects.get()
+        assert response.url == reverse("exports:run", args=[run.pk])
+        assert run.status == ExportRun.Status.PENDING
+
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
+            "WORKER_MEDIA_ROOT": str(media),
+        }
+        worker = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--skip-checks",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert worker.returncode == 0, worker.stdout[-3000:] + worker.stderr[-3000:]
+        run.refresh_from_db()
+        assert (run.status, run.rows_done) == (ExportRun.Status.DONE, 4), run.message
+        download = client.get(reverse("exports:download", args=[run.pk]))
+        text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert sorted(line.split(",")[2] for line in text.splitlines()[1:]) == [
+        f"Listed post {n}" for n in range(4)
+    ]
