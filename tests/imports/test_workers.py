@@ -40,21 +40,52 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_run_each_queued_task_exactly_once(tmp_path):
+def _skip_if_in_memory() -> None:
     if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
         pytest.skip("an in-memory SQLite database cannot be opened by a worker process")
+
+
+def _worker_env() -> dict[str, str]:
+    """A worker process's environment: this test database, the database task backend."""
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
+    }
+
+
+def _files_in(media) -> dict:
+    """Storage on the file system under `media`, which the worker is told of too."""
+    return {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+
+
+def _hr_manager_of_qnq():
+    from tests import factories
+    from tracker import roles
+
+    qnq = factories.OrganisationFactory(code="QNQ")
+    hr = factories.UserFactory(
+        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
+    )
+    return qnq, hr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_run_each_queued_task_exactly_once(tmp_path):
+    _skip_if_in_memory()
     log = tmp_path / "runs.log"
     with override_settings(TASKS=DB_TASKS):
         for number in range(TASKS):
             note_run.enqueue(number, str(log))
     assert DBTaskResult.objects.filter(status="READY").count() == TASKS
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
-    }
+    env = _worker_env()
     command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
     workers = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
@@ -89,28 +120,16 @@ def test_a_worker_killed_part_way_through_an_import_wrote_nothing_and_it_starts_
     "running" (as is django-tasks-db's record of the task), is taken for stopped once ten
     minutes pass without a word from it; its uploader starts it again from the same stored
     file."""
-    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
-        pytest.skip("an in-memory SQLite database cannot be opened by a worker process")
+    _skip_if_in_memory()
     from imports import liveness
     from imports.models import ImportRun
-    from tests import factories
     from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, xlsx_bytes
     from tests.imports.worker_tasks import import_then_hang
-    from tracker import roles
     from tracker.models import Assignment, Post, StaffMember
 
     media = tmp_path / "media"
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-        "staticfiles": settings.STORAGES["staticfiles"],
-    }
-    qnq = factories.OrganisationFactory(code="QNQ")
-    hr = factories.UserFactory(
-        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
-    )
+    storages = _files_in(media)
+    _qnq, hr = _hr_manager_of_qnq()
     rows = [person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}") for n in range(3)]
     data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows]})
     client.force_login(hr)
@@ -125,12 +144,7 @@ def test_a_worker_killed_part_way_through_an_import_wrote_nothing_and_it_starts_
         with override_settings(TASKS=DB_TASKS):
             import_then_hang.enqueue(run.pk, str(marker))
 
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
-            "WORKER_MEDIA_ROOT": str(media),
-        }
+        env = {**_worker_env(), "WORKER_MEDIA_ROOT": str(media)}
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
             cwd=settings.BASE_DIR,
@@ -179,25 +193,14 @@ def test_a_worker_process_writes_a_long_list_export(tmp_path, client, monkeypatc
     has served no request, so has not loaded the admin's URLs and with them Wagtail's viewsets.
     (The system checks load them as a side effect; the worker runs with `--skip-checks` so the
     export cannot lean on that.)"""
-    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
-        pytest.skip("an in-memory SQLite database cannot be opened by a worker process")
+    _skip_if_in_memory()
     from imports.exports import listing
     from imports.exports.models import ExportRun
     from tests import factories
-    from tracker import roles
 
     media = tmp_path / "media"
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-        "staticfiles": settings.STORAGES["staticfiles"],
-    }
-    qnq = factories.OrganisationFactory(code="QNQ")
-    hr = factories.UserFactory(
-        groups=[Group.objects.get(name=roles.HR_MANAGER)], organisations=[qnq]
-    )
+    storages = _files_in(media)
+    qnq, hr = _hr_manager_of_qnq()
     for n in range(4):
         factories.PostFactory(organisation=qnq, title=f"Listed post {n}")
     monkeypatch.setattr(listing, "INLINE_ROWS", 2)
@@ -208,12 +211,7 @@ def test_a_worker_process_writes_a_long_list_export(tmp_path, client, monkeypatc
         assert response.url == reverse("exports:run", args=[run.pk])
         assert run.status == ExportRun.Status.PENDING
 
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "DJANGO_SETTINGS_MODULE": "tests.imports.worker_settings",
-            "WORKER_MEDIA_ROOT": str(media),
-        }
+        env = {**_worker_env(), "WORKER_MEDIA_ROOT": str(media)}
         worker = subprocess.run(
             [
                 sys.executable,
