@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from tracker.audit import MissingAuditContext, is_system_account
+from tracker.audit import is_system_account, require_user
 from tracker.models import (
     Assignment,
     Organisation,
@@ -106,10 +106,9 @@ def _org_label(org: Organisation | int) -> str:
 
 
 def require_may_change(user: AnyUser | None) -> None:
-    if user is None:
-        raise MissingAuditContext("Every change needs an acting user for the audit history.")
-    if not may_change_anything(user):
-        raise OutOfScope(f"{user.get_username() or 'An anonymous user'} may not change records.")
+    acting: AnyUser = require_user(user)
+    if not may_change_anything(acting):
+        raise OutOfScope(f"{acting.get_username() or 'An anonymous user'} may not change records.")
 
 
 def require_change(user: AnyUser, organisations: Iterable[Organisation | int | None]) -> None:

@@ -37,11 +37,16 @@ def require_reason(reason: str) -> str:
     return reason
 
 
+def require_user(user: Any) -> Any:
+    """The acting user (or their id): every change needs one for its history row."""
+    if user is None:
+        raise MissingAuditContext("Every change needs an acting user for the audit history.")
+    return user
+
+
 def stamp(instance, *, acting_user, reason: str):
     """Attach who and why to an instance about to be saved; returns it for chaining."""
-    if acting_user is None:
-        raise MissingAuditContext("Every change needs an acting user for the audit history.")
-    instance._history_user = acting_user
+    instance._history_user = require_user(acting_user)
     instance._change_reason = require_reason(reason)
     return instance
 
@@ -133,8 +138,7 @@ def copy_to_history(
     with who, why and when: the bulk writers (the import's, `bulk_update_audited`) record the
     whole record without building an instance per row. Such rows bypass django-simple-history's
     signals and so the guard below: the user and the reason are required here instead."""
-    if user_id is None:
-        raise MissingAuditContext("Every change needs an acting user for the audit history.")
+    require_user(user_id)
     reason = require_reason(reason)
     connection = connections[using]
     history = model.history.model
@@ -183,9 +187,7 @@ def bulk_update_audited(
     each renumbered, say) is each row written its own value, by `bulk_update`."""
     if not objects:
         return
-    user_id = getattr(acting_user, "pk", None)
-    if user_id is None:
-        raise MissingAuditContext("Every change needs an acting user for the audit history.")
+    user_id = require_user(getattr(acting_user, "pk", None))
     reason = require_reason(reason)
     attnames = [model._meta.get_field(name).attname for name in fields]
     groups: dict[tuple, list[int]] = {}

@@ -32,7 +32,7 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from imports.engine.indexes import built_afterwards
-from tracker.audit import MissingAuditContext, copy_to_history, require_reason
+from tracker.audit import copy_to_history, require_reason, require_user
 
 BATCH = 5_000
 # Rows in one SQLite INSERT statement (fewer when the columns would pass the parameter limit).
@@ -54,9 +54,7 @@ class BulkWriter:
         using: str = "default",
         progress: Callable[[int], None] | None = None,
     ):
-        if user_id is None:
-            raise MissingAuditContext("Every change needs an acting user for the audit history.")
-        self.user_id = user_id
+        self.user_id = require_user(user_id)
         self.reason = require_reason(reason)
         self.using = using
         # Told the number of rows of each batch written (not counting history rows).
