@@ -21,6 +21,7 @@ from tests.factories.tracker import (
     StaffMemberFactory,
     SuccessionFactory,
     UserFactory,
+    held_post_transfers,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "StaffMemberFactory",
     "SuccessionFactory",
     "UserFactory",
+    "held_post_transfers",
 ]

@@ -138,3 +138,17 @@ class PlannedChangeFactory(AuditedFactory):
     effective_on = dt.date(2022, 7, 1)
     reason = "Lift and shift under the employment commitment"
     author = factory.SubFactory(UserFactory)
+
+
+def held_post_transfers(n: int, *, programme, source, destination, author) -> list[PlannedChange]:
+    """`n` draft transfers (lift and shift) of `source`'s posts, each held by someone, to
+    `destination`: the shape of a CCG's changes in a programme."""
+    return [
+        PlannedChangeFactory(
+            programme=programme,
+            post=AssignmentFactory(post__organisation=source).post,
+            destination_organisation=destination,
+            author=author,
+        )
+        for _ in range(n)
+    ]

@@ -1,11 +1,10 @@
 """`make bench-scale`: every admin list, the as-of screen with and without changes, the case
 forms, each export and the lists' export buttons, the redeployment register, a post's history,
 the alert sweep (first and repeated), the public pages and the bulk approval of an
-organisation's changes, timed at demo
-scale (`seed_demo`) and again after the scale issue's dataset is added
-(`tests/perf/scale_data.py`, BENCH_SCALE=1: 100k posts, ~1.2M history rows), side by side:
-wall seconds, queries, and peak memory (the process's resident memory above what it held
-before, sampled every 20 ms).
+organisation's changes, timed at demo scale (`seed_demo`) and again after the scale issue's
+dataset is added (`tests/perf/scale_data.py`, BENCH_SCALE=1: 100k posts, ~1.2M history rows),
+side by side: wall seconds, queries, and peak memory (the process's resident memory above what
+it held before, sampled every 20 ms).
 
 Run: make bench-scale [BENCH_SCALE=0.05] (DATABASE_URL=postgres://... for PostgreSQL). It prints
 its table and never fails on a figure: the targets are in docs/performance.md. Screens are

@@ -96,18 +96,6 @@ def test_writes_what_simple_historys_bulk_update_writes(hr, renumbered):
         assert [p.position_number for p in moved] == [f"ours-QYG-{n}" for n in range(count)]
 
 
-def _drafts(n, *, author, programme, ccg, icb):
-    return [
-        factories.PlannedChangeFactory(
-            programme=programme,
-            post=factories.AssignmentFactory(post__organisation=ccg).post,
-            destination_organisation=icb,
-            author=author,
-        )
-        for _ in range(n)
-    ]
-
-
 def test_bulk_approval_and_apply_make_as_many_queries_for_150_changes_as_for_5(hr):
     """Django's bulk_update and simple-history's bulk_history_create each cut 150 rows into
     several statements on SQLite; the grouped UPDATE and the copied history do not."""
@@ -116,7 +104,9 @@ def test_bulk_approval_and_apply_make_as_many_queries_for_150_changes_as_for_5(h
     approve, apply = [], []
     for n in (5, 150):
         programme, ccg = factories.ProgrammeFactory(), factories.OrganisationFactory()
-        changes = _drafts(n, author=author, programme=programme, ccg=ccg, icb=icb)
+        changes = factories.held_post_transfers(
+            n, programme=programme, source=ccg, destination=icb, author=author
+        )
         with CaptureQueriesContext(connection) as queries:
             services.planned_changes_approve(changes=changes, acting_user=hr, reason="Board")
         approve.append(len(queries))
@@ -142,7 +132,9 @@ def test_the_stamps_of_a_bulk_approval_are_on_the_change_and_its_history(hr):
     author = factories.UserFactory(is_superuser=True)
     icb = factories.OrganisationFactory(code="QYG", kind=Organisation.Kind.ICB)
     programme, ccg = factories.ProgrammeFactory(), factories.OrganisationFactory()
-    changes = _drafts(3, author=author, programme=programme, ccg=ccg, icb=icb)
+    changes = factories.held_post_transfers(
+        3, programme=programme, source=ccg, destination=icb, author=author
+    )
     services.planned_changes_approve(changes=changes, acting_user=hr, reason="Board, 3 March")
     for change in changes:
         change.refresh_from_db()

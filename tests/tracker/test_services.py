@@ -257,15 +257,9 @@ class TestApply:
 
 class TestProgrammeApply:
     def _lift_and_shift(self, n, *, hr, approver, ccg, icb, programme):
-        changes = [
-            factories.PlannedChangeFactory(
-                programme=programme,
-                post=factories.AssignmentFactory(post__organisation=ccg).post,
-                destination_organisation=icb,
-                author=hr,
-            )
-            for _ in range(n)
-        ]
+        changes = factories.held_post_transfers(
+            n, programme=programme, source=ccg, destination=icb, author=hr
+        )
         services.planned_changes_approve(changes=changes, acting_user=approver, reason="Board")
         return changes
 
