@@ -150,26 +150,28 @@ def still_covers(user, made_for: list[int] | None) -> bool:
     return made_for is not None and set(made_for) <= set(now)
 
 
-def _related(model, path: list[str]) -> str | None:
-    """The select_related path a dotted column reads through ("post.organisation.code" ->
-    "post__organisation"), or None if it reads no relation."""
+def _column(model, column: str) -> tuple[str | None, Any]:
+    """Where a dotted column ("post.organisation.code") reads from: the select_related path of
+    the relations it goes through ("post__organisation", or None), and the model field it ends
+    on (None for a method or property, such as `get_band_display`)."""
     joined: list[str] = []
-    for name in path:
+    field = None
+    for name in column.split("."):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            break  # a method or property: it reads what the model already holds
+            return "__".join(joined) or None, None  # it reads what the model already holds
         if not isinstance(field, ForeignKey | OneToOneField):
             break
         joined.append(name)
         model = field.related_model
-    return "__".join(joined) or None
+    return "__".join(joined) or None, field
 
 
 def rows_of(view, queryset: QuerySet) -> QuerySet:
     """The list's rows with every relation a column reads, so the export's queries do not grow
     with its rows."""
-    paths = {_related(queryset.model, field.split(".")) for field in view.list_export}
+    paths = {_column(queryset.model, field)[0] for field in view.list_export}
     return queryset.select_related(*sorted(p for p in paths if p))
 
 
@@ -181,17 +183,9 @@ def _cell(view, field: str, value: Any, fmt: str) -> Any:
     return view.preprocess_field_value(field, value, fmt)
 
 
-def _kind(model, field: str) -> str:
-    *through, last = field.split(".")
-    for name in through:
-        try:
-            model = model._meta.get_field(name).related_model
-        except (FieldDoesNotExist, AttributeError):
-            return "text"
-    try:
-        internal = model._meta.get_field(last).get_internal_type()
-    except (FieldDoesNotExist, AttributeError):
-        return "text"
+def _kind(model, column: str) -> str:
+    field = _column(model, column)[1]
+    internal = field.get_internal_type() if field is not None else ""
     return {"DateField": "date", "DateTimeField": "datetime"}.get(internal, "text")
 
 
