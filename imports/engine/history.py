@@ -14,9 +14,10 @@ both on every history row it writes.
 Primary keys for new rows are reserved before inserting (one block from the table's sequence on
 PostgreSQL, under a lock that holds off other inserters; on SQLite, whose write lock an import
 holds for its whole transaction, the next free values). On
-PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM. On
-SQLite a large insert into a small table builds its secondary indexes afterwards
-(`imports.engine.indexes`).
+PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM. A
+large insert into a small table builds its secondary indexes afterwards on SQLite
+(`imports.engine.indexes`); on PostgreSQL, into empty tables, it is loaded as pg_restore loads,
+its foreign keys checked set-based afterwards (`imports.engine.pgload`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from imports.engine.indexes import built_afterwards
+from imports.engine.pgload import loaded_unchecked
 from tracker.audit import copy_to_history, require_reason, require_user
 
 BATCH = 5_000
@@ -119,7 +121,8 @@ class BulkWriter:
         # Each row over the defaults, one at a time (a C-level merge; the rows stay as given).
         complete = (defaults | row for row in rows)
         tables = [model._meta.db_table, model.history.model._meta.db_table]
-        with built_afterwards(self.connection, tables, len(rows)):
+        load = loaded_unchecked if self.connection.vendor == "postgresql" else built_afterwards
+        with load(self.connection, tables, len(rows)):
             self._insert_rows(
                 model._meta.db_table, columns, self._tuples(model, complete, columns), self.progress
             )
@@ -169,7 +172,7 @@ class BulkWriter:
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {names}, {quote('id')} FROM {table} WITH NO DATA"
             )
-            self._copy(cursor, f"{temp} ({names}, {quote('id')})", params, self.progress)
+            self._copy(cursor, temp, [*fields, "id"], params, self.progress)
             sets = ", ".join(f"{quote(f)} = source.{quote(f)}" for f in fields)
             cursor.execute(
                 f"UPDATE {table} SET {sets} FROM {temp} AS source "  # noqa: S608
@@ -177,16 +180,34 @@ class BulkWriter:
             )
             cursor.execute(f"DROP TABLE {temp}")
 
-    def _copy(self, cursor, target: str, rows: Iterable, progress: Callable[[int], None]) -> None:
-        """PostgreSQL: stream `rows` into `target` ("table (columns)") with one COPY, telling
-        `progress` of every BATCH rows written. COPY runs on psycopg's own cursor, so Django's
-        error mapping is put around it: a refused row raises Django's IntegrityError, as every
-        other statement does."""
+    def _copy(
+        self,
+        cursor,
+        table: str,
+        columns: list[str],
+        rows: Iterable,
+        progress: Callable[[int], None],
+    ) -> None:
+        """PostgreSQL: stream `rows` into `columns` of `table` (quoted) with one binary COPY,
+        telling `progress` of every BATCH rows written. Binary rows are typed by the columns'
+        own types, read from the catalogue, so the server has no text to parse (at 100,000 posts
+        the client and the server each spent about half as long as with text). COPY runs on
+        psycopg's own cursor, so Django's error mapping is put around it: a refused row raises
+        Django's IntegrityError, as every other statement does."""
+        quote = self.connection.ops.quote_name
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        types = dict(cursor.fetchall())
+        target = f"{table} ({', '.join(quote(c) for c in columns)})"
         written = 0
         with (
             self.connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY {target} FROM STDIN (FORMAT BINARY)") as copy,
         ):
+            copy.set_types([types[c] for c in columns])
             for row in rows:
                 copy.write_row(row)
                 written += 1
@@ -213,7 +234,12 @@ class BulkWriter:
         them naive in UTC, as Django does), everything else bound as it is."""
         getter = operator.itemgetter(*columns)
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        datetimes = [i for i, name in enumerate(columns) if isinstance(fields[name], DateTimeField)]
+        # PostgreSQL's adaptation returns the value as it is (psycopg binds datetimes itself).
+        datetimes = [
+            i
+            for i, name in enumerate(columns)
+            if isinstance(fields[name], DateTimeField) and self.connection.vendor != "postgresql"
+        ]
         adapt = self.connection.ops.adapt_datetimefield_value
         for row in rows:
             values = getter(row)
@@ -230,9 +256,8 @@ class BulkWriter:
         quote = self.connection.ops.quote_name
         if self.connection.vendor == "postgresql":
             # COPY streams every row in one statement: ten times faster than executemany here.
-            target = f"{quote(table)} ({', '.join(quote(c) for c in columns)})"
             with self.connection.cursor() as cursor:
-                self._copy(cursor, target, values, progress)
+                self._copy(cursor, quote(table), columns, values, progress)
             return
         # SQLite: many rows per INSERT. A statement run once per row (executemany) pays the
         # statement's own costs per row, AUTOINCREMENT's bookkeeping among them: twice the time.

@@ -10,8 +10,9 @@ This is only done where it is safe and pays:
   rebuild run in one savepoint, and if anything fails its rollback brings the indexes back and
   undoes the rows, even if the caller goes on with its transaction. Readers are not affected
   (in WAL mode they read the last committed database, indexes and all). On PostgreSQL,
-  `DROP INDEX` would take an ACCESS EXCLUSIVE lock and block every reader of the table until
-  the import commits, so nothing is done there.
+  `DROP INDEX` takes an ACCESS EXCLUSIVE lock and blocks every reader of the table until the
+  import commits, so nothing is done here; `imports.engine.pgload` does it there, for empty
+  tables only (nothing to read yet), with the foreign-key checks it then needs.
 - inside a transaction only (the import's write is one); outside one, indexes are kept.
 - for a table that holds no more rows than are being inserted (a first import, typically):
   rebuilding costs the table's size, so for a large table it would cost more than it saves.

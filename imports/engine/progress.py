@@ -66,6 +66,11 @@ class WriteProgress:
         if self.vendor == "postgresql":
             if self._connection is None:
                 self._connection = connections.create_connection(self.using)
+                with self._connection.cursor() as cursor:
+                    # A report need not wait for the disk: one lost in a crash is followed by
+                    # the next, or by the run's end (60 reports in a 100,000-row import waited
+                    # about 0.17 s in all for their flushes).
+                    cursor.execute("SET synchronous_commit = off")
             with self._connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE imports_importrun SET progress_done = %s, progress_total = %s, "

@@ -2,7 +2,8 @@
 (imports/engine/indexes.py). What must hold: every index comes back exactly as it was, a unique
 index still refuses duplicates (the whole write rolls back), a failure part-way leaves indexes
 and data as they were, and nothing is dropped where it would not pay or would not be safe: a
-table larger than the insert, outside a transaction, or on PostgreSQL (readers would block)."""
+table larger than the insert, outside a transaction, or on PostgreSQL (readers would block;
+empty tables are loaded there by imports/engine/pgload.py, tests/imports/test_pg_load.py)."""
 
 from __future__ import annotations
 
