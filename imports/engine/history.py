@@ -16,8 +16,9 @@ PostgreSQL, under a lock that holds off other inserters; on SQLite, whose write 
 holds for its whole transaction, the next free values). On
 PostgreSQL large updates go through a temporary table filled by COPY and one UPDATE ... FROM. A
 large insert into a small table builds its secondary indexes afterwards on SQLite
-(`imports.engine.indexes`); on PostgreSQL, into empty tables, it is loaded as pg_restore loads,
-its foreign keys checked set-based afterwards (`imports.engine.pgload`).
+(`imports.engine.indexes`); on PostgreSQL it is loaded as pg_restore loads, its foreign keys
+checked set-based afterwards and, into empty tables, its indexes built afterwards
+(`imports.engine.pgload`).
 """
 
 from __future__ import annotations
@@ -121,12 +122,16 @@ class BulkWriter:
         # Each row over the defaults, one at a time (a C-level merge; the rows stay as given).
         complete = (defaults | row for row in rows)
         tables = [model._meta.db_table, model.history.model._meta.db_table]
-        load = loaded_unchecked if self.connection.vendor == "postgresql" else built_afterwards
-        with load(self.connection, tables, len(rows)):
+        ids = [row["id"] for row in rows]
+        if self.connection.vendor == "postgresql":
+            load = loaded_unchecked(self.connection, tables, ids)
+        else:
+            load = built_afterwards(self.connection, tables, len(rows))
+        with load:
             self._insert_rows(
                 model._meta.db_table, columns, self._tuples(model, complete, columns), self.progress
             )
-            self._history_from_table(model, [row["id"] for row in rows], "+")
+            self._history_from_table(model, ids, "+")
 
     def update(self, model: type[Model], rows: list[dict], fields: Iterable[str]) -> None:
         """Update rows (each a dict with "id" and the values to set) and write their "~" history

@@ -1,10 +1,11 @@
-"""A large insert into empty tables on PostgreSQL is loaded the way pg_restore loads
-(imports/engine/pgload.py): foreign-key triggers off, non-unique secondary indexes dropped and
-built again, then every foreign key checked set-based. What must hold: the schema ends exactly
-as it was (every index, every constraint, the replication role), a reference with no parent is
-refused and nothing is left, a failure part-way leaves everything as it was, the parents the
-rows refer to cannot be deleted under the load, and nothing of this happens where it would not
-be safe or allowed (tables in use, a role without the privilege, outside a transaction)."""
+"""A large insert on PostgreSQL is loaded the way pg_restore loads (imports/engine/pgload.py):
+foreign-key triggers off, then every foreign key of the new rows checked set-based; into empty
+tables, non-unique secondary indexes dropped and built again as well. What must hold: the schema
+ends exactly as it was (every index, every constraint, the replication role), a reference with
+no parent is refused and nothing is left, a failure part-way leaves everything as it was, the
+parents the rows refer to cannot be deleted under the load, indexes are dropped only from empty
+tables, and the triggers stay on where that is not allowed (a role without the privilege,
+outside a transaction, a small insert)."""
 
 from __future__ import annotations
 
@@ -142,23 +143,30 @@ def _orphan_assignments(writer: BulkWriter, system_user) -> list[dict]:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("mode", [pgload.REBUILT, pgload.CHECKED_AFTER])
 def test_a_reference_with_no_parent_is_refused_and_nothing_is_left(
-    load_from_two_rows, system_user, monkeypatch
+    load_from_two_rows, system_user, monkeypatch, mode
 ):
     writer = BulkWriter(user_id=system_user.pk, reason="test")
     rows = _orphan_assignments(writer, system_user)
+    if mode == pgload.CHECKED_AFTER:  # assignments in the register already: indexes kept
+        factories.AssignmentFactory()
+    tables = [Assignment._meta.db_table, Assignment.history.model._meta.db_table]
+    assert pgload.load_mode(connection, tables, len(rows)) == mode
     before = _schema()
+    count = Assignment.objects.count()
 
     refusal = pytest.raises(IntegrityError, match="tracker_assignment_post_id")
     with refusal as refused, transaction.atomic():
         writer.insert(Assignment, [dict(row) for row in rows])
     assert f"=({rows[1]['post_id']})" in str(refused.value)
-    assert not Assignment.objects.exists() and not Assignment.history.exists()
+    assert Assignment.objects.count() == count
+    assert not Assignment.history.filter(assignment_number__startswith="ORPHAN").exists()
     assert _schema() == before and _role() == "origin"
 
     # The refusal is the load's own check: with it taken away, the triggers being off, the
     # orphan would have gone in (so the check above is what stands for the constraint).
-    monkeypatch.setattr(pgload, "check_foreign_keys", lambda connection, tables: None)
+    monkeypatch.setattr(pgload, "check_foreign_keys", lambda connection, tables, ids: None)
     with transaction.atomic():
         writer.insert(Assignment, [dict(row) for row in rows])
         assert Assignment.objects.filter(post_id=rows[1]["post_id"]).exists()
@@ -187,50 +195,57 @@ def test_a_failure_part_way_brings_indexes_setting_and_data_back(
 
 
 @pytest.mark.django_db
-def test_tables_in_use_are_loaded_the_ordinary_way(load_from_two_rows, system_user):
+def test_tables_in_use_keep_their_indexes_and_are_checked_after(load_from_two_rows, system_user):
     organisation = factories.OrganisationFactory(code="QNQ")
     factories.PostFactory(organisation=organisation, position_number="OLD")
+    before = _schema()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
     seen = Statements()
     with transaction.atomic(), connection.execute_wrapper(seen):
         writer.insert(Post, _posts(organisation.pk, writer, "P0", "P1", "P2"))
+        assert _role() == "origin"
+    assert seen.starting("SELECT set_config('session_replication_role', 'replica'")
     assert not seen.starting("DROP INDEX")
-    assert not seen.starting("SELECT set_config('session_replication_role'")
+    assert _schema() == before
     assert Post.objects.count() == 4
 
 
 @pytest.mark.django_db
 def test_fewer_rows_than_the_threshold_are_loaded_the_ordinary_way():
     tables = [Post._meta.db_table, Post.history.model._meta.db_table]
-    assert not pgload.loadable(connection, tables, pgload.LOAD_FROM_ROWS - 1)
-    assert pgload.loadable(connection, tables, pgload.LOAD_FROM_ROWS)
+    below = pgload.load_mode(connection, tables, pgload.LOAD_FROM_ROWS - 1)
+    assert below == pgload.ORDINARY
+    assert pgload.load_mode(connection, tables, pgload.LOAD_FROM_ROWS) == pgload.REBUILT
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_nothing_is_loaded_unchecked():
+def test_outside_a_transaction_the_triggers_stay_on():
     assert not connection.in_atomic_block
-    assert not pgload.loadable(connection, [Post._meta.db_table], pgload.LOAD_FROM_ROWS)
+    tables = [Post._meta.db_table]
+    assert pgload.load_mode(connection, tables, pgload.LOAD_FROM_ROWS) == pgload.ORDINARY
 
 
 @pytest.mark.django_db
-def test_a_role_without_the_privilege_or_the_tables_loads_the_ordinary_way():
-    """A role that may not set the replication role, or may but does not own the tables, loads
-    the ordinary way. Roles are created inside the test's transaction and go with its rollback."""
+def test_a_role_without_the_privilege_keeps_the_triggers_and_one_not_owning_keeps_indexes():
+    """A role that may not set the replication role loads the ordinary way; one that may but
+    does not own the tables has them checked after but keeps their indexes. Roles are created
+    inside the test's transaction and go with its rollback."""
     tables = [Post._meta.db_table, Post.history.model._meta.db_table]
-    assert pgload._may_load(connection, tables)  # the suite's own role: a superuser
+    rows = pgload.LOAD_FROM_ROWS
+    # The suite's own role is a superuser that owns the tables.
+    assert pgload.load_mode(connection, tables, rows) == pgload.REBUILT
     role = f"tt_importer_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE ON {', '.join(tables)} TO {role}")
         cursor.execute(f"SET LOCAL ROLE {role}")
         try:
-            assert not pgload._may_load(connection, tables)
+            assert pgload.load_mode(connection, tables, rows) == pgload.ORDINARY
             if connection.pg_version >= 150000:
                 cursor.execute("RESET ROLE")
                 cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
                 cursor.execute(f"SET LOCAL ROLE {role}")
-                # May set it now, but owns no table: still the ordinary way.
-                assert not pgload._may_load(connection, tables)
+                assert pgload.load_mode(connection, tables, rows) == pgload.CHECKED_AFTER
         finally:
             cursor.execute("RESET ROLE")
 
