@@ -233,3 +233,32 @@ def test_progress_moves_through_the_write_while_nothing_is_visible(monkeypatch, 
     assert (run.stage, run.progress_done, run.progress_total) == (ImportRun.Stage.DONE, 21, 21)
     assert Post.objects.count() == 7
     assert progress.live_progress(run.pk) is None  # cleared once the write ends
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection's reports")
+@pytest.mark.django_db(transaction=True)
+def test_a_progress_report_skips_the_disk_flush_for_itself_only(system_user):
+    """Reports do not wait for their commit to reach the disk, but the setting stays inside
+    each report's transaction: behind PgBouncer the server connection serves other clients
+    next, and must not pass them an unflushed commit."""
+    run = ImportRun.objects.create(file_name="big.xlsx", sha256="0" * 64, user=system_user)
+    reporter = progress.WriteProgress(run.pk, 10, every=5)
+    try:
+        seen: list[str] = []
+
+        def look(execute, sql, params, many, context):
+            seen.append(sql.split()[0] + (" LOCAL" if sql.startswith("SET LOCAL") else ""))
+            return execute(sql, params, many, context)
+
+        reporter.add(5)
+        with reporter._connection.execute_wrapper(look):
+            reporter.add(5)
+        assert seen == ["SET LOCAL", "UPDATE"]
+        with reporter._connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            after = cursor.fetchone()[0]
+        assert after == "on"
+        run.refresh_from_db()
+        assert (run.progress_done, run.progress_total) == (10, 10)  # committed, visible
+    finally:
+        reporter.close()
