@@ -127,3 +127,32 @@ def run_import(tmp_path):
         return Outcome(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+def post_rows(writer, organisation, *positions: str) -> list[dict]:
+    """Post rows for `BulkWriter.insert`, one per position number, with reserved ids."""
+    from tracker.models import Post
+
+    ids = writer.reserve_ids(Post, len(positions))
+    return [
+        {
+            "id": new_id,
+            "organisation_id": organisation.pk,
+            "position_number": position,
+            "title": "Analyst",
+            "band": "5",
+            "wte": 1,
+        }
+        for new_id, position in zip(ids, positions, strict=True)
+    ]
+
+
+@pytest.fixture
+def history_copy_fails(monkeypatch):
+    """The bulk writer's history copy fails, after the rows themselves went in."""
+    from imports.engine import history
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)

@@ -14,7 +14,13 @@ from imports.engine import history, indexes
 from imports.engine.history import BulkWriter
 from imports.engine.run import workbook_import
 from tests import factories
-from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, vacant_row, xlsx_bytes
+from tests.imports.conftest import (
+    ESTABLISHMENT_HEADER,
+    person_row,
+    post_rows,
+    vacant_row,
+    xlsx_bytes,
+)
 from tracker.models import Assignment, Post, StaffMember
 
 sqlite_only = pytest.mark.skipif(
@@ -29,22 +35,6 @@ TRACKED = [model._meta.db_table for model in (Post, StaffMember, Assignment)] + 
 def _rebuild_from_two_rows(monkeypatch):
     """Files of a few rows stand for large ones: the rebuild applies from two rows inserted."""
     monkeypatch.setattr(indexes, "REBUILD_FROM_ROWS", 2)
-
-
-def _posts(organisation, writer: BulkWriter, *positions: str) -> list[dict]:
-    """Post rows for `BulkWriter.insert`, one per position number, with reserved ids."""
-    ids = writer.reserve_ids(Post, len(positions))
-    return [
-        {
-            "id": new_id,
-            "organisation_id": organisation.pk,
-            "position_number": position,
-            "title": "Analyst",
-            "band": "5",
-            "wte": 1,
-        }
-        for new_id, position in zip(ids, positions, strict=True)
-    ]
 
 
 def _indexes(tables=TRACKED) -> set[tuple[str, str, str]]:
@@ -128,10 +118,10 @@ def test_the_rebuild_sorts_in_more_memory_and_gives_it_back(system_user, fails):
     with connection.execute_wrapper(watch):
         if fails:
             with pytest.raises(OperationalError), transaction.atomic():
-                writer.insert(Post, _posts(organisation, writer, "P0", "P1"))
+                writer.insert(Post, post_rows(writer, organisation, "P0", "P1"))
         else:
             with transaction.atomic():
-                writer.insert(Post, _posts(organisation, writer, "P0", "P1"))
+                writer.insert(Post, post_rows(writer, organisation, "P0", "P1"))
     assert len(seen) >= 2, "the rebuild ran fewer CREATE INDEX statements than expected"
     assert set(seen) == {-indexes.SORT_MEMORY_KIB}
     assert _cache_size() == before
@@ -145,24 +135,19 @@ def test_rows_that_break_a_unique_index_roll_the_whole_insert_back(system_user):
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
     with pytest.raises(IntegrityError), transaction.atomic():
-        writer.insert(Post, _posts(organisation, writer, "DUP", "DUP"))
+        writer.insert(Post, post_rows(writer, organisation, "DUP", "DUP"))
     assert _indexes() == before
     assert not Post.objects.exists() and not Post.history.exists()
 
 
 @sqlite_only
 @pytest.mark.django_db
-def test_a_failure_part_way_brings_indexes_and_data_back(monkeypatch, system_user):
+def test_a_failure_part_way_brings_indexes_and_data_back(history_copy_fails, system_user):
     organisation = factories.OrganisationFactory(code="QNQ")
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-
-    def fail(*args, **kwargs):
-        raise RuntimeError("the disk filled up")
-
-    monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)
     with pytest.raises(RuntimeError), transaction.atomic():
-        writer.insert(Post, _posts(organisation, writer, "P0", "P1", "P2"))
+        writer.insert(Post, post_rows(writer, organisation, "P0", "P1", "P2"))
     assert _indexes() == before
     assert not Post.objects.exists()
 
@@ -176,7 +161,7 @@ def test_a_caller_that_carries_on_after_a_failure_still_has_its_indexes(system_u
     before = _indexes()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
     with transaction.atomic():
-        rows = _posts(organisation, writer, "DUP", "DUP")
+        rows = post_rows(writer, organisation, "DUP", "DUP")
         with pytest.raises(IntegrityError):  # caught here: the transaction carries on
             writer.insert(Post, rows)
         assert _indexes() == before

@@ -14,11 +14,17 @@ import uuid
 import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
-from imports.engine import history, pgload
+from imports.engine import pgload
 from imports.engine.history import BulkWriter
 from imports.engine.run import workbook_import
 from tests import factories
-from tests.imports.conftest import ESTABLISHMENT_HEADER, person_row, vacant_row, xlsx_bytes
+from tests.imports.conftest import (
+    ESTABLISHMENT_HEADER,
+    person_row,
+    post_rows,
+    vacant_row,
+    xlsx_bytes,
+)
 from tracker.models import Assignment, Post, StaffMember
 
 pytestmark = pytest.mark.skipif(
@@ -68,21 +74,6 @@ class Statements:
 
     def starting(self, prefix: str) -> list[str]:
         return [sql for sql in self.sql if sql.startswith(prefix)]
-
-
-def _posts(organisation_id: int, writer: BulkWriter, *positions: str) -> list[dict]:
-    ids = writer.reserve_ids(Post, len(positions))
-    return [
-        {
-            "id": new_id,
-            "organisation_id": organisation_id,
-            "position_number": position,
-            "title": "Analyst",
-            "band": "5",
-            "wte": 1,
-        }
-        for new_id, position in zip(ids, positions, strict=True)
-    ]
 
 
 @pytest.mark.django_db
@@ -175,18 +166,13 @@ def test_a_reference_with_no_parent_is_refused_and_nothing_is_left(
 
 @pytest.mark.django_db
 def test_a_failure_part_way_brings_indexes_setting_and_data_back(
-    load_from_two_rows, system_user, monkeypatch
+    load_from_two_rows, system_user, history_copy_fails
 ):
     organisation = factories.OrganisationFactory(code="QNQ")
     before = _schema()
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-
-    def fail(*args, **kwargs):
-        raise RuntimeError("the disk filled up")
-
-    monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)
     with transaction.atomic():
-        rows = _posts(organisation.pk, writer, "P0", "P1", "P2")
+        rows = post_rows(writer, organisation, "P0", "P1", "P2")
         with pytest.raises(RuntimeError):  # caught here: the transaction carries on
             writer.insert(Post, rows)
         assert _schema() == before
@@ -202,7 +188,7 @@ def test_tables_in_use_keep_their_indexes_and_are_checked_after(load_from_two_ro
     writer = BulkWriter(user_id=system_user.pk, reason="test")
     seen = Statements()
     with transaction.atomic(), connection.execute_wrapper(seen):
-        writer.insert(Post, _posts(organisation.pk, writer, "P0", "P1", "P2"))
+        writer.insert(Post, post_rows(writer, organisation, "P0", "P1", "P2"))
         assert _role() == "origin"
     assert seen.starting("SELECT set_config('session_replication_role', 'replica'")
     assert not seen.starting("DROP INDEX")
@@ -266,7 +252,7 @@ def test_the_parents_the_rows_name_cannot_be_deleted_under_the_load(
     try:
         with transaction.atomic():
             writer = BulkWriter(user_id=user.pk, reason="test")
-            writer.insert(Post, _posts(organisation.pk, writer, "P0", "P1"))
+            writer.insert(Post, post_rows(writer, organisation, "P0", "P1"))
             with other.cursor() as cursor:
                 cursor.execute("SET lock_timeout = '300ms'")
                 with pytest.raises(OperationalError, match="lock timeout"):
