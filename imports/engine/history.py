@@ -34,7 +34,7 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from imports.engine.indexes import built_afterwards
-from imports.engine.pgload import loaded_unchecked
+from imports.engine.pgload import bulk_loaded
 from tracker.audit import copy_to_history, require_reason, require_user
 
 BATCH = 5_000
@@ -124,7 +124,7 @@ class BulkWriter:
         tables = [model._meta.db_table, model.history.model._meta.db_table]
         ids = [row["id"] for row in rows]
         if self.connection.vendor == "postgresql":
-            load = loaded_unchecked(self.connection, tables, ids)
+            load = bulk_loaded(self.connection, tables, ids)
         else:
             load = built_afterwards(self.connection, tables, len(rows))
         with load:

@@ -108,7 +108,7 @@ def load_mode(connection: BaseDatabaseWrapper, tables: list[str], rows: int) -> 
 
 
 @contextmanager
-def loaded_unchecked(
+def bulk_loaded(
     connection: BaseDatabaseWrapper, tables: list[str], ids: list[int]
 ) -> Iterator[None]:
     """Run the block, which inserts the rows `ids` into the first of `tables` and rows of the

@@ -77,7 +77,7 @@ class Statements:
 
 
 @pytest.mark.django_db
-def test_a_first_import_is_loaded_unchecked_and_leaves_the_schema_as_it_was(
+def test_a_first_import_is_loaded_in_bulk_and_leaves_the_schema_as_it_was(
     load_from_two_rows, system_user
 ):
     factories.OrganisationFactory(code="QNQ")
@@ -95,7 +95,7 @@ def test_a_first_import_is_loaded_unchecked_and_leaves_the_schema_as_it_was(
         result = workbook_import(data=data, file_name="first.xlsx", acting_user=system_user)
 
     assert result.ok, result.problems
-    # Loaded unchecked: the triggers were off and some indexes dropped and built again ...
+    # Loaded in bulk: the triggers were off and some indexes dropped and built again ...
     assert seen.starting("SELECT set_config('session_replication_role', 'replica'")
     dropped = seen.starting("DROP INDEX")
     assert len(dropped) == len(seen.starting("CREATE INDEX")) > 0
