@@ -105,6 +105,11 @@ def describe(user, params: dict) -> list[str]:
         view = view_for(user, str(params.get("listing", "")), str(params.get("query", "")))
     except UnknownListing:
         return []
+    return narrowed_to(view)
+
+
+def narrowed_to(view) -> list[str]:
+    """The list's filters and search as they name them, each "Label: value"."""
     parts = []
     filters = view.filters
     if filters is not None and filters.form.is_valid():
@@ -207,6 +212,12 @@ def write(
         row = view.to_row_dict(item)
         sheet.append([_cell(view, field, value, fmt) for field, value in row.items()])
     sheet.finish()
+    narrowed = narrowed_to(view)
+    book.about(
+        f"{str(queryset.model._meta.verbose_name_plural).capitalize()}: the list as "
+        f"{view.request.user.get_full_name() or view.request.user.get_username()} saw it",
+        [f"Filtered to: {'; '.join(narrowed)}" if narrowed else "Not filtered or searched"],
+    )
     book.save()
     return sheet.rows
 

@@ -86,9 +86,11 @@ class XlsxBook:
         if self.progress and self.total % PROGRESS_EVERY == 0:
             self.progress(self.total)
 
-    def about(self, title: str) -> None:
+    def about(self, title: str, lines: Iterable[str] = ()) -> None:
         about = self.book.create_sheet("About")
         about.append([safe_value(title)])
+        for line in lines:
+            about.append([safe_value(line)])
         about.append([f"Exported {timezone.localtime():%d/%m/%Y %H:%M} by Transition Tracker"])
 
     def save(self) -> None:
@@ -173,7 +175,7 @@ class CsvBook:
         if self.progress and self.total % PROGRESS_EVERY == 0:
             self.progress(self.total)
 
-    def about(self, title: str) -> None:
+    def about(self, title: str, lines: Iterable[str] = ()) -> None:
         """CSV has no room for an About sheet."""
 
     def save(self) -> None:

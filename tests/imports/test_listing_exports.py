@@ -242,3 +242,23 @@ def test_a_searched_list_says_so_on_its_export_page(client, world, short_inline)
     page = client.get(reverse("exports:run", args=[run.pk])).content.decode()
     # As the list's filter names it.
     assert f"Post organisation: {world['inside']}; Search: Wanted." in page
+
+
+@pytest.mark.parametrize("filtered", [True, False])
+def test_a_workbook_says_which_list_whose_view_and_what_it_was_filtered_to(client, world, filtered):
+    """A file passed on without its page still says what it holds: an About sheet names the
+    list, whose view of it, and its filters and search (or that it had none)."""
+    hr = _user(roles.HR_MANAGER, world["inside"], world["icb"], first_name="Asha", last_name="Rao")
+    client.force_login(hr)
+    _changes(world, 2, title="Wanted")
+    query = f"q=Wanted&post__organisation={world['inside'].pk}&" if filtered else ""
+    response = client.get(f"/admin/planned_changes/?{query}export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["Planned changes", "About"]
+    lines = [row[0] for row in book["About"].iter_rows(values_only=True)]
+    assert lines[0] == "Planned changes: the list as Asha Rao saw it"
+    if filtered:
+        assert lines[1] == f"Filtered to: Post organisation: {world['inside']}; Search: Wanted"
+    else:
+        assert lines[1] == "Not filtered or searched"
+    assert lines[2].startswith("Exported ")
