@@ -112,7 +112,7 @@ def test_a_first_import_is_loaded_in_bulk_and_leaves_the_schema_as_it_was(
     }
 
 
-def _orphan_assignments(writer: BulkWriter, system_user) -> list[dict]:
+def _orphan_assignments(writer: BulkWriter) -> list[dict]:
     """Two assignment rows, the second naming a post that does not exist."""
     organisation = factories.OrganisationFactory(code="QNQ")
     post = factories.PostFactory(organisation=organisation, position_number="REAL")
@@ -139,7 +139,7 @@ def test_a_reference_with_no_parent_is_refused_and_nothing_is_left(
     load_from_two_rows, system_user, monkeypatch, mode
 ):
     writer = BulkWriter(user_id=system_user.pk, reason="test")
-    rows = _orphan_assignments(writer, system_user)
+    rows = _orphan_assignments(writer)
     if mode == pgload.CHECKED_AFTER:  # assignments in the register already: indexes kept
         factories.AssignmentFactory()
     tables = [Assignment._meta.db_table, Assignment.history.model._meta.db_table]
