@@ -207,14 +207,15 @@ def write(
         )
         for field in view.list_export
     ]
-    sheet = book.sheet(str(queryset.model._meta.verbose_name_plural).capitalize(), columns)
+    title = str(queryset.model._meta.verbose_name_plural).capitalize()
+    sheet = book.sheet(title, columns)
     for item in rows_of(view, queryset).iterator(chunk_size=CHUNK):
         row = view.to_row_dict(item)
         sheet.append([_cell(view, field, value, fmt) for field, value in row.items()])
     sheet.finish()
     narrowed = narrowed_to(view)
     book.about(
-        f"{str(queryset.model._meta.verbose_name_plural).capitalize()}: the list as "
+        f"{title}: the list as "
         f"{view.request.user.get_full_name() or view.request.user.get_username()} saw it",
         [f"Filtered to: {'; '.join(narrowed)}" if narrowed else "Not filtered or searched"],
     )

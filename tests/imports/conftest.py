@@ -156,3 +156,21 @@ def history_copy_fails(monkeypatch):
         raise RuntimeError("the disk filled up")
 
     monkeypatch.setattr(history.BulkWriter, "_history_from_table", fail)
+
+
+def bulk_tables() -> list[str]:
+    """The tables a first import writes in bulk: posts, staff and assignments, then their
+    history tables."""
+    from tracker.models import Assignment, Post, StaffMember
+
+    models = (Post, StaffMember, Assignment)
+    return [m._meta.db_table for m in models] + [m.history.model._meta.db_table for m in models]
+
+
+def first_workbook() -> bytes:
+    """A first establishment for organisation QNQ: three people in posts P0-P2, one vacant post."""
+    rows = [
+        person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}", email=f"p{n}@nhs.net")
+        for n in range(3)
+    ]
+    return xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows, vacant_row(position="V")]})

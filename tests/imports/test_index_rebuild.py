@@ -14,21 +14,13 @@ from imports.engine import history, indexes
 from imports.engine.history import BulkWriter
 from imports.engine.run import workbook_import
 from tests import factories
-from tests.imports.conftest import (
-    ESTABLISHMENT_HEADER,
-    person_row,
-    post_rows,
-    vacant_row,
-    xlsx_bytes,
-)
+from tests.imports.conftest import bulk_tables, first_workbook, post_rows
 from tracker.models import Assignment, Post, StaffMember
 
 sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL keeps its indexes (see the module)"
 )
-TRACKED = [model._meta.db_table for model in (Post, StaffMember, Assignment)] + [
-    model.history.model._meta.db_table for model in (Post, StaffMember, Assignment)
-]
+TRACKED = bulk_tables()
 
 
 @pytest.fixture(autouse=True)
@@ -64,11 +56,7 @@ def test_an_import_into_empty_tables_leaves_every_index_as_it_was(monkeypatch, s
         return insert_rows(self, table, columns, values, progress)
 
     monkeypatch.setattr(history.BulkWriter, "_insert_rows", look)
-    rows = [
-        person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}", email=f"p{n}@nhs.net")
-        for n in range(3)
-    ]
-    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows, vacant_row(position="V")]})
+    data = first_workbook()
     result = workbook_import(data=data, file_name="first.xlsx", acting_user=system_user)
 
     assert result.ok, result.problems

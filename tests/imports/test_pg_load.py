@@ -18,20 +18,13 @@ from imports.engine import pgload
 from imports.engine.history import BulkWriter
 from imports.engine.run import workbook_import
 from tests import factories
-from tests.imports.conftest import (
-    ESTABLISHMENT_HEADER,
-    person_row,
-    post_rows,
-    vacant_row,
-    xlsx_bytes,
-)
-from tracker.models import Assignment, Post, StaffMember
+from tests.imports.conftest import bulk_tables, first_workbook, post_rows
+from tracker.models import Assignment, Post
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the unchecked load is PostgreSQL's (see the module)"
+    connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's (see the module)"
 )
-MODELS = (Post, StaffMember, Assignment)
-TABLES = [m._meta.db_table for m in MODELS] + [m.history.model._meta.db_table for m in MODELS]
+TABLES = bulk_tables()
 
 
 @pytest.fixture
@@ -85,11 +78,7 @@ def test_a_first_import_is_loaded_in_bulk_and_leaves_the_schema_as_it_was(
     # The tracker's migrations give these tables secondary indexes and foreign keys.
     assert {table for table, _name, _sql in before[0]} == set(TABLES)
     assert any("FOREIGN KEY" in definition for _t, _n, definition in before[1])
-    rows = [
-        person_row(position=f"P{n}", assignment=f"A{n}", employee=f"E{n}", email=f"p{n}@nhs.net")
-        for n in range(3)
-    ]
-    data = xlsx_bytes({"Establishment": [ESTABLISHMENT_HEADER, *rows, vacant_row(position="V")]})
+    data = first_workbook()
     seen = Statements()
     with connection.execute_wrapper(seen):
         result = workbook_import(data=data, file_name="first.xlsx", acting_user=system_user)
