@@ -13,18 +13,20 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui import tables
+from wagtail.admin.ui.components import MediaContainer
+from wagtail.admin.ui.side_panels import StatusSidePanel
 from wagtail.admin.views.generic import (
     CreateView,
     DeleteView,
@@ -32,9 +34,10 @@ from wagtail.admin.views.generic import (
     IndexView,
     InspectView,
 )
+from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import TitleColumn as UsageTitleColumn
 from wagtail.admin.views.generic.usage import UsageView
-from wagtail.models import ReferenceIndex
 from wagtail.permissions import policy_registry
 
 from tracker import services
@@ -65,6 +68,7 @@ from tracker.selectors import (
     scoped,
     visible_organisations,
 )
+from tracker.usage import Usage
 
 
 class ReasonForm(ReasonFormMixin, ScopedFormMixin, WagtailAdminModelForm):
@@ -72,6 +76,16 @@ class ReasonForm(ReasonFormMixin, ScopedFormMixin, WagtailAdminModelForm):
 
 
 SCOPED_MODELS = (Organisation, Succession, Programme, Post, StaffMember, Assignment, PlannedChange)
+# Each tracker record's inspect page (the viewsets' names, tracker/wagtail_hooks.py).
+INSPECT_URL_NAMES = {
+    Organisation: "organisations:inspect",
+    Succession: "successions:inspect",
+    Programme: "programmes:inspect",
+    Post: "posts:inspect",
+    StaffMember: "staff:inspect",
+    Assignment: "assignments:inspect",
+    PlannedChange: "planned_changes:inspect",
+}
 
 # model -> (create service, update service, the update service's name for the record)
 _SERVICES = {
@@ -132,8 +146,32 @@ class ServiceCreateView(ServiceFormMixin, CreateView):
         )
 
 
+class UsageStatusPanel(StatusSidePanel):
+    """The edit page's "Used N times", counted as the record's Usage page lists
+    (`tracker.usage`), not from Wagtail's reference index."""
+
+    def get_usage_context(self):
+        usage = Usage(self.object, self.request.user, SCOPED_MODELS)
+        return {"usage_count": usage.count(), "usage_url": self.usage_url}
+
+
 class ServiceEditView(ScopedObjectMixin, ServiceFormMixin, EditView):
     scope_action = "change"
+
+    def get_side_panels(self):
+        return MediaContainer(
+            [
+                UsageStatusPanel(
+                    self.object,
+                    self.request,
+                    locale=self.locale,
+                    translations=self.translations,
+                    usage_url=self.get_usage_url(),
+                    history_url=self.get_history_url(),
+                    last_updated_info=self.get_last_updated_info(),
+                )
+            ]
+        )
 
     def save_instance(self):
         # The form has already written its values onto self.object; the service compares against
@@ -153,33 +191,60 @@ class ScopedInspectView(ReadableInspectMixin, ScopedObjectMixin, InspectView):
 
 class ScopedUsageView(ScopedObjectMixin, UsageView):
     """Usage answers for records the user may see (404 otherwise), not only those they edit,
-    and lists only referring records the user may see too: an ICB's usage page would otherwise
-    name every other organisation's change that transfers a post into it."""
+    from the relations themselves (`tracker.usage`: Wagtail's reference index misses what was
+    written in bulk), listing only referring records the user may see too: an ICB's usage page
+    would otherwise name every other organisation's change that transfers a post into it. A
+    referring tracker record links to its inspect page (which offers Edit to those who may)."""
 
     permission_required = "view"
 
     def get_queryset(self):
-        references = ReferenceIndex.get_references_to(self.object)
-        user = self.request.user
-        if not user.is_superuser:
-            visible = Q(pk__in=[])
-            for model in SCOPED_MODELS:
-                # The model's policy, so a role without view permission on it (a rep and posts)
-                # sees none of its rows, whatever their organisation.
-                policy = policy_registry.get_by_type(model)
-                ids = (
-                    policy.instances_user_has_any_permission_for(user, ["view"])
-                    .annotate(pk_text=Cast("pk", output_field=models.CharField()))
-                    .values("pk_text")
-                )
-                content_type = ContentType.objects.get_for_model(model)
-                visible |= Q(content_type=content_type, object_id__in=ids)
-            references = references.filter(visible)
-        return references.group_by_source_object()
+        return Usage(self.object, self.request.user, SCOPED_MODELS)
+
+    @cached_property
+    def columns(self):
+        return [
+            UsageTitleColumn("name", label="Name", accessor="label", get_url=lambda r: r["url"]),
+            tables.Column("content_type", label="Type", accessor="type"),
+            tables.Column(
+                "field",
+                label="If you confirm deletion" if self.describe_on_delete else "Field",
+                accessor="field",
+            ),
+        ]
+
+    def get_table(self, object_list, **kwargs):
+        finder = AdminURLFinder(self.request.user)
+        rows = []
+        for row, relation in object_list:
+            if relation.model in INSPECT_URL_NAMES:
+                url = reverse(INSPECT_URL_NAMES[relation.model], args=[row.pk])
+            else:
+                url = finder.get_edit_url(row)
+            name = row._meta.verbose_name
+            rows.append(
+                {
+                    "label": str(row),
+                    "url": url,
+                    "edit_link_title": f"Open this {name}",
+                    "type": capfirst(name),
+                    "field": relation.on_delete if self.describe_on_delete else relation.label,
+                }
+            )
+        # Wagtail's UsageView.get_table reads reference-index rows; the listing's own is wanted.
+        return BaseListingView.get_table(self, rows, **kwargs)
 
 
 class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    """Its count of references and its refusal to delete a record something still refers to
+    come from the relations themselves (`tracker.usage`), as the Usage page's list does."""
+
     scope_action = "delete"
+
+    def get_usage(self):
+        if not self.usage_url:
+            return None
+        return Usage(self.object, self.request.user, SCOPED_MODELS)
 
 
 class AuditHistoryView(ScopedObjectMixin, HistoryView):

@@ -449,3 +449,20 @@ class UserAccessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_what_display()} {self.before!r} → {self.after!r}"
+
+
+# Wagtail's reference index is kept by a task queued on each save, and the tracker's largest
+# writes (imports, bulk approval and apply) are not saves: it would miss most references to a
+# tracker record. Tracker records are left out of it (no task per save), and where they are
+# used is asked of the relations themselves (tracker/usage.py).
+for _model in (
+    Organisation,
+    Succession,
+    Programme,
+    Post,
+    StaffMember,
+    Assignment,
+    PlannedChange,
+    UserAccessChange,
+):
+    _model.wagtail_reference_index_ignore = True  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """The main journeys in a real browser, at desktop and phone width, with axe on each page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -119,6 +120,18 @@ def test_main_admin_screens_are_accessible(open_page, lift_and_shift, url):
     page.goto(url)
     page.wait_for_load_state("networkidle")
     assert_accessible(page, "admin" + url.replace("/", "-").rstrip("-"))
+
+
+def test_hr_sees_where_an_organisation_is_used(open_page, lift_and_shift):
+    """The CCG's Usage page: its 12 posts and its programme (the changes' destination is the
+    ICB), each linking to its record."""
+    page = open_page(lift_and_shift["hr"])
+    page.goto(f"/admin/organisations/usage/{lift_and_shift['ccg'].pk}/")
+    page.get_by_role("link", name="CCG to ICB transfer, 1 July 2022").wait_for()
+    assert page.locator("td.title a").count() == 13
+    assert page.get_by_text("13 items").is_visible()
+    assert page.get_by_role("link", name=re.compile(r"Commissioning Manager 11$")).count() == 1
+    assert_accessible(page, "admin-organisation-usage")
 
 
 PUBLIC_PAGES = ["/", "/search/?query=guarantee", "/login/"]
