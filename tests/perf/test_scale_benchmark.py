@@ -150,6 +150,14 @@ def _targets(client: Client, *, organisation, programme, post_id, tmp: str):
     except NoReverseMatch:
         pass
     targets["post history"] = lambda: client.get(reverse("posts:history", args=[post_id]))
+    # Where the organisation is used (its posts among the rest), asked of the relations, and
+    # its edit page's count of them.
+    usage = reverse("organisations:usage", args=[organisation.pk])
+    targets["organisation usage"] = lambda: client.get(usage)
+    targets["organisation usage, last page"] = lambda: client.get(usage, {"p": "last"})
+    targets["organisation edit (usage count)"] = lambda: client.get(
+        reverse("organisations:edit", args=[organisation.pk])
+    )
     # The case forms choose the person and post (every one in scope) with choosers.
     from employment.models import Case
 
