@@ -237,14 +237,18 @@ class ScopedUsageView(ScopedObjectMixin, UsageView):
 
 class ScopedDeleteView(ScopedObjectMixin, DeleteView):
     """Its count of references and its refusal to delete a record something still refers to
-    come from the relations themselves (`tracker.usage`), as the Usage page's list does."""
+    come from the relations themselves (`tracker.usage`), as the Usage page's list does: a
+    record a PROTECT relation still refers to is refused with Wagtail's message, not a
+    database error."""
 
     scope_action = "delete"
 
     def get_usage(self):
         if not self.usage_url:
             return None
-        return Usage(self.object, self.request.user, SCOPED_MODELS)
+        # Every row, seen or not: whether one stops the deletion is the database's question
+        # (only administrators may delete, and they see every row anyway).
+        return Usage(self.object, None, SCOPED_MODELS)
 
 
 class AuditHistoryView(ScopedObjectMixin, HistoryView):

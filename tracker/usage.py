@@ -89,8 +89,9 @@ def relations_to(model: type[Model]) -> tuple[Relation, ...]:
 
 
 def _visible(model: type[Model], user, tracker_models) -> QuerySet | None:
-    """The rows of `model` `user` may see, or None if none of them may be listed."""
-    if user.is_superuser:
+    """The rows of `model` `user` may see (every row for None), or None if none of them may
+    be listed."""
+    if user is None or user.is_superuser:
         return model._default_manager.all()
     if model in tracker_models:
         return policy_registry.get_by_type(model).instances_user_has_any_permission_for(
@@ -102,7 +103,8 @@ def _visible(model: type[Model], user, tracker_models) -> QuerySet | None:
 class Usage:
     """The rows referring to `obj` that `user` may see, relation by relation: counted with
     `count()`, listed a slice at a time (`usage[0:20]`: (row, Relation) pairs), as Django's
-    Paginator asks. `tracker_models` are the models whose rows are listed by their policy."""
+    Paginator asks. `tracker_models` are the models whose rows are listed by their policy;
+    with `user` None, every row (what the database would weigh in a deletion)."""
 
     def __init__(self, obj: Model, user, tracker_models) -> None:
         self.parts: list[tuple[Relation, QuerySet]] = []

@@ -169,3 +169,16 @@ def test_a_page_past_the_end_shows_the_last(client, world):
     client.force_login(world.users["hr_a"])
     last = _rows(client.get(_usage(world), {"p": 10**6}))
     assert len(last) == 8 and set(last) <= {*bulk, HOME_POST, PROGRAMME, SUCCESSION}
+
+
+def test_whether_a_deletion_is_protected_is_asked_of_every_row(world):
+    """hr_b sees nothing that refers to Home's organisation, but its post still protects it:
+    the delete page asks of every row (user None), whoever is deleting."""
+    from tracker.admin_views import SCOPED_MODELS
+    from tracker.usage import Usage
+
+    seen_by_hr_b = Usage(world.home.org, world.users["hr_b"], SCOPED_MODELS)
+    assert seen_by_hr_b.count() == 0 and not seen_by_hr_b.is_protected
+    every_row = Usage(world.home.org, None, SCOPED_MODELS)
+    # Home's post, its programme, its succession and three user accounts (hr_a, rep, staff).
+    assert every_row.is_protected and every_row.count() == 6
