@@ -466,3 +466,4 @@ for _model in (
     UserAccessChange,
 ):
     _model.wagtail_reference_index_ignore = True  # type: ignore[attr-defined]
+del _model
