@@ -45,9 +45,9 @@ class Relation:
         wording)."""
         if self.field.many_to_many:
             return "The link would be removed"
-        action = self.field.remote_field.on_delete
-        if action is models.PROTECT or action is models.RESTRICT:
+        if self.protects:
             return "Prevents deletion"
+        action = self.field.remote_field.on_delete
         if action is models.CASCADE:
             return "Would be deleted too"
         if action is models.SET_NULL:
